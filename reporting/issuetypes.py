@@ -1,0 +1,190 @@
+"""The catalogue of problem types: stable code, severity, message templates.
+
+Kept as data in one place (as frictionless-py keeps its error types), so that
+messages are consistent, translatable and documented. Codes are an API:
+scripts read them from ``results.json`` and ``check --json``; never rename one.
+
+Severity decides what happens: a file-level ``error`` rejects the file, a
+cell-level ``error`` excludes that value (shown as 待核实), a ``warning`` never
+blocks, ``info`` records what the tool inferred or changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+FILE = "file"
+CELL = "cell"
+
+
+@dataclass(frozen=True)
+class IssueType:
+    code: str
+    severity: str
+    scope: str  # FILE (rejects the file when an error) or CELL (excludes one value)
+    zh: str
+    en: str
+    description: str
+
+
+_TYPES = [
+    # --- the file as a whole -------------------------------------------------
+    IssueType("unsupported-format", ERROR, FILE,
+              "不支持的文件格式（{detail}），请另存为 .xlsx 后重新报送",
+              "Unsupported file format ({detail}); save it as .xlsx and send it again",
+              "The bytes are not a spreadsheet the tool reads (WPS .et, PDF, Word, image, HTML, CSV ...)."),
+    IssueType("unreadable-file", ERROR, FILE,
+              "文件已损坏或不完整，无法读取（{detail}），请重新保存后报送",
+              "The file is damaged or incomplete and cannot be read ({detail}); save it again and resend",
+              "A truncated, corrupt or otherwise unreadable spreadsheet."),
+    IssueType("encrypted-file", ERROR, FILE,
+              "文件设置了密码，无法读取，请取消密码后重新报送",
+              "The file is password-protected; remove the password and send it again",
+              "An encrypted OOXML (OLE container) or password-protected ODS file."),
+    IssueType("file-too-large", ERROR, FILE,
+              "文件过大（{size_mb} MB，上限 {limit_mb} MB），请只保留报表后重新报送",
+              "The file is too large ({size_mb} MB, limit {limit_mb} MB); keep only the form and resend",
+              "The file exceeds the workspace's size limit ([limits] max_file_mb)."),
+    IssueType("unsafe-file", ERROR, FILE,
+              "文件结构异常，已拒绝读取（{detail}），请用 Excel 或 WPS 重新保存后报送",
+              "The file has an unsafe structure and was refused ({detail}); save it again in Excel or WPS and resend",
+              "A zip bomb, an absurd compression ratio, or an XML entity attack."),
+    IssueType("no-data-table", ERROR, FILE,
+              "未找到指标数据表（需要“指标名称”列和“本年累计”列），请使用统一下发的报表",
+              "No indicator table found (an indicator-name column and a year-to-date column are needed); use the form the bureau sent",
+              "No sheet has a header row with an indicator column and a value column."),
+    IssueType("unknown-unit", ERROR, FILE,
+              "无法识别报送单位{detail}，请在“填报单位”处填写单位全称",
+              "Cannot tell which unit sent this file{detail}; fill in the unit's full name at 填报单位",
+              "Neither the form's metadata, a 填报单位 cell nor the file name names a known unit."),
+    IssueType("unknown-period", ERROR, FILE,
+              "无法识别报送期（年月），请在标题中注明，如“2022年1-11月”",
+              "Cannot tell the reporting period; state it in the title, e.g. 2022年1-11月",
+              "No period in the metadata, the title or the file name, and none given with --period."),
+    IssueType("other-district", ERROR, FILE,
+              "该报表属于“{detail}”，不是本区的报表",
+              "This form belongs to {detail}, not to this workspace",
+              "The form's metadata names another district."),
+    IssueType("duplicate-file", WARNING, FILE,
+              "与 {detail} 内容完全相同，已忽略",
+              "Byte-for-byte the same as {detail}; ignored",
+              "The same bytes were received twice; only one copy is read."),
+    IssueType("superseded", WARNING, FILE,
+              "同一单位同一报送期有更新的文件 {detail}，本文件未采用",
+              "A newer file from the same unit for the same period ({detail}) is used instead",
+              "An older submission of the same unit and period; the newest by modification time wins, ties by name."),
+    IssueType("other-period", INFO, FILE,
+              "该文件为 {detail} 的报表，不属于本期",
+              "This file reports {detail}, not the period being compiled",
+              "A file of another period (e.g. last month's file sent again)."),
+    IssueType("ignored-file", INFO, FILE,
+              "已跳过：{detail}",
+              "Skipped: {detail}",
+              "Lock, temporary, hidden or system files, and files that are not spreadsheets by name."),
+    # --- what was inferred ----------------------------------------------------
+    IssueType("unit-inferred", INFO, FILE,
+              "报送单位识别为“{detail}”",
+              "Unit recognised as {detail}",
+              "The unit came from a 填报单位 cell or the file name, not the form's metadata."),
+    IssueType("period-inferred", INFO, FILE,
+              "报送期识别为 {detail}",
+              "Period recognised as {detail}",
+              "The period came from the title or the file name, not the form's metadata."),
+    IssueType("layout-inferred", INFO, FILE,
+              "非统一报表格式，已按表头识别：{detail}",
+              "Not the bureau's form; the table was recognised from its header: {detail}",
+              "The fallback reader matched rows and columns by their labels."),
+    IssueType("period-assumed", WARNING, FILE,
+              "文件中未写明报送期，按 {detail} 处理",
+              "The file does not state its period; taken as {detail}",
+              "No period could be read, and the one given with --period was assumed."),
+    IssueType("period-mismatch", WARNING, FILE,
+              "报送期不一致：{detail}",
+              "The period is stated inconsistently: {detail}",
+              "The title, metadata and file name name different periods; the first in that order is used."),
+    IssueType("unit-mismatch", WARNING, FILE,
+              "报送单位不一致：{detail}",
+              "The unit is stated inconsistently: {detail}",
+              "The metadata, the 填报单位 cell and the file name name different units; the first in that order is used."),
+    # --- rows -------------------------------------------------------------------
+    IssueType("missing-indicator", ERROR, CELL,
+              "缺少指标“{indicator_name}”，请补充该行后重新报送",
+              "The indicator {indicator_name} is missing; add its row and resend",
+              "A catalogue indicator has no row in the file."),
+    IssueType("unknown-row", WARNING, CELL,
+              "无法识别的指标行“{detail}”，已忽略",
+              "Row {detail} is not a known indicator and was ignored",
+              "A row with a value whose label matches no indicator name or alias."),
+    IssueType("duplicate-row", WARNING, CELL,
+              "指标“{indicator_name}”出现多次，采用第一处（{detail}）",
+              "The indicator {indicator_name} appears more than once; the first ({detail}) is used",
+              "Two rows match the same indicator."),
+    # --- values -----------------------------------------------------------------
+    IssueType("formula-without-value", ERROR, CELL,
+              "该单元格是公式但没有计算结果，请用 Excel 或 WPS 打开文件、保存后重新报送",
+              "The cell holds a formula with no computed value; open the file in Excel or WPS, save it, and send it again",
+              "Files written by programs carry formulas without cached values."),
+    IssueType("formula-error", ERROR, CELL,
+              "公式计算出错（{detail}），请检查公式后重新报送",
+              "The formula gives an error ({detail}); fix the formula and resend",
+              "The cell's cached value is an Excel error such as #DIV/0! or #REF!."),
+    IssueType("not-a-number", ERROR, CELL,
+              "“{detail}”不是数值，请只填写数字",
+              "{detail!r} is not a number; enter digits only",
+              "Text that cannot be read as a number (约12, 12-15, 见附件 ...)."),
+    IssueType("not-an-integer", ERROR, CELL,
+              "“{detail}”不是整数，该指标应填写整数（{unit}）",
+              "{detail} is not a whole number; this indicator counts whole {unit}",
+              "A fractional value for an integer indicator."),
+    IssueType("too-many-decimals", WARNING, CELL,
+              "“{detail}”的小数位数超过 {decimals} 位，已四舍五入",
+              "{detail} has more than {decimals} decimal places and was rounded",
+              "A decimal indicator with more places than the catalogue allows."),
+    IssueType("negative-value", ERROR, CELL,
+              "数值 {detail} 为负数，请核实",
+              "The value {detail} is negative; please check it",
+              "Year-to-date figures cannot be below the indicator's minimum (0 by default)."),
+    IssueType("implausible-value", ERROR, CELL,
+              "数值 {detail} 超过合理上限 {max}，请核实",
+              "The value {detail} is above the plausible maximum {max}; please check it",
+              "Above the indicator's max in the catalogue."),
+    IssueType("exceeds-related", ERROR, CELL,
+              "“{indicator_name}”({detail}) 不应大于“{other_name}”({other_value})，请核实",
+              "{indicator_name} ({detail}) must not exceed {other_name} ({other_value}); please check",
+              "A catalogue `le` rule was broken (e.g. recognised > applications)."),
+    IssueType("ytd-decreased", ERROR, CELL,
+              "本年累计 {detail} 小于上月累计 {previous}，累计数不应减少，请核实",
+              "The year-to-date figure {detail} is below last month's {previous}; cumulative figures cannot fall",
+              "A year-to-date figure below the unit's accepted figure for the previous period of the same year."),
+    IssueType("unusual-jump", WARNING, CELL,
+              "本月新增 {increase} 远高于该单位此前月均 {average}，请确认",
+              "This month's increase {increase} is far above the unit's monthly average {average}; please confirm",
+              "A monthly increase far beyond the unit's own pattern."),
+    IssueType("blank-as-zero", WARNING, CELL,
+              "未填写，按 0 计算；如有数据请补报",
+              "Blank, counted as 0; resend if there is a figure",
+              "A blank value cell when the workspace's blank policy is 'zero'."),
+    IssueType("blank-as-missing", WARNING, CELL,
+              "未填写，按缺报处理，请补报",
+              "Blank, treated as not reported; please send the figure",
+              "A blank value cell when the workspace's blank policy is 'missing'."),
+    IssueType("dash-as-zero", WARNING, CELL,
+              "“{detail}”按 0 计算，如有数据请补报",
+              "{detail!r} was read as 0; resend if there is a figure",
+              "Placeholders such as —, -, 无, / read as zero."),
+    IssueType("value-normalised", INFO, CELL,
+              "“{detail}”已按 {value} 读取",
+              "{detail!r} was read as {value}",
+              "Thousands separators, full-width digits, spaces, a trailing unit, numbers stored as text."),
+]
+
+CATALOGUE: dict[str, IssueType] = {t.code: t for t in _TYPES}
+
+
+def issue_type(code: str) -> IssueType:
+    """Return the type for ``code``; an unknown code is a programming error."""
+    return CATALOGUE[code]
