@@ -336,8 +336,7 @@ def _mail_command(kind: str, doc: str) -> Callable[..., Any]:
     @click.option("--resend", is_flag=True, help="Send again messages already sent.")
     @_common
     def command(env: Env, period: str, to: tuple[str, ...], send: bool, resend: bool) -> None:
-        from reporting.mail import run_mail
-        from reporting.summary import mail_report_text
+        from reporting.mail import mail_report_text, run_mail
 
         ws = env.load()
         report = run_mail(ws, kind, _period(period), to=list(to), send=send, resend=resend, lang=env.language)
