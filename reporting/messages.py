@@ -30,6 +30,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "demo.done": {"zh": "已生成 {files} 个示例报表到 {inbox}（{units} 个单位，{periods}）",
                   "en": "Wrote {files} sample submissions to {inbox} ({units} units, {periods})"},
     "forms.done": {"zh": "已生成 {n} 份空白报表：{folder}", "en": "Wrote {n} blank forms to {folder}"},
+    # --- forms and feedback (forms.py, feedback.py) ---
+    # --- reader (reader.py) ---
+    # --- bulletin (bulletin.py, narrative.py) ---
+    # --- mail (mail.py) ---
+    # --- ingest, scoring, compile ---
     "forms.skipped": {"zh": "已存在，未覆盖（加 --force 覆盖）：{path}", "en": "Exists, not overwritten (use --force): {path}"},
 }
 
