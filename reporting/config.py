@@ -230,9 +230,11 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
         code = str(item.get("code", ""))
         at = loc.at(f'"{code}"', start=start) if code else loc.at("[[indicators]]", start=start)
 
-        def bad(msg: str, key: str | None = None, at: str = at, start: int = start) -> None:
+        label = code or f"#{n + 1}"
+
+        def bad(msg: str, key: str | None = None, at: str = at, start: int = start, label: str = label) -> None:
             where = loc.at(key, start=start) if key and loc.line_of(key, start=start) else at
-            problems.append(f"{where}: 指标 {code or '#' + str(n + 1)}：{msg}")
+            problems.append(f"{where}: 指标 {label}：{msg}")
 
         if not _CODE.match(code):
             bad("code 必须是小写字母、数字和下划线，且以字母开头")

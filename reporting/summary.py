@@ -34,3 +34,80 @@ def config_summary(ws: Any, lang: str) -> str:
     else:
         lines.append(t("config.no_targets", lang))
     return "\n".join(lines)
+
+
+_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+             "en": {"error": "error", "warning": "warning", "info": "info"}}
+_STATUS = {
+    "zh": {"used": "采用", "superseded": "已被更新文件取代", "duplicate": "重复文件", "rejected": "拒收",
+           "ignored": "跳过", "other-period": "非本期", "read": "已读取"},
+    "en": {"used": "used", "superseded": "superseded", "duplicate": "duplicate", "rejected": "rejected",
+           "ignored": "ignored", "other-period": "other period", "read": "read"},
+}
+
+
+def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
+    """Per file: unit, period, status, then each issue with severity and sheet!cell."""
+    lines: list[str] = []
+    names = getattr(report, "unit_names", {})
+    period = str(report.period) if report.period else "—"
+    head = f"报送期 {period}" if lang == "zh" else f"Period {period}"
+    lines.append(head)
+    counts = {"error": 0, "warning": 0}
+    for s in report.submissions:
+        if s.status in ("other-period", "ignored") and not verbose:
+            continue
+        status = _STATUS.get(lang, _STATUS["zh"]).get(s.status, s.status)
+        unit = names.get(s.unit, s.unit) or "?"
+        lines.append(f"\n{s.file}  [{unit} · {s.period or '?'} · {status}]")
+        for i in s.issues:
+            if i.severity == "info" and not verbose:
+                continue
+            counts[i.severity] = counts.get(i.severity, 0) + 1
+            where = f"{i.where}  " if i.where else ""
+            sev = _SEVERITY.get(lang, _SEVERITY["zh"])[i.severity]
+            lines.append(f"  {sev:<4} {where}{i.message(lang)}  ({i.code})")
+    skipped = [s for s in report.submissions if s.status in ("other-period", "ignored")]
+    if skipped and not verbose:
+        lines.append("\n" + (f"另有 {len(skipped)} 个文件不属于本期或已跳过（加 -v 查看）" if lang == "zh"
+                             else f"{len(skipped)} more file(s) of other periods or skipped (-v to list)"))
+    if lang == "zh":
+        lines.append(f"\n合计：{len(report.submissions)} 个文件，错误 {counts['error']} 处，警告 {counts['warning']} 处")
+    else:
+        lines.append(f"\nTotal: {len(report.submissions)} files, {counts['error']} errors, {counts['warning']} warnings")
+    return "\n".join(lines)
+
+
+def compile_summary_text(result: Any, lang: str) -> str:
+    """Units submitted / missing / with errors, top and bottom units, the bulletin's path."""
+    r = result.results
+    s = r["summary"]
+    names = {u["code"]: (u["name_en"] or u["name"]) if lang == "en" else u["name"] for u in r["units"]}
+    lines = []
+    if lang == "zh":
+        lines.append(f"{r['period']}：应报 {s['units']} 个单位，已报 {s['submitted']}，未报 {s['missing']}，"
+                     f"有错误 {s['with_errors']}，待核实数值 {s['pending_values']} 项")
+        if s["missing_units"]:
+            lines.append("未报送：" + "、".join(names[c] for c in s["missing_units"]))
+    else:
+        lines.append(f"{r['period']}: {s['units']} units, {s['submitted']} submitted, {s['missing']} missing, "
+                     f"{s['with_errors']} with errors, {s['pending_values']} values pending")
+        if s["missing_units"]:
+            lines.append("Missing: " + ", ".join(names[c] for c in s["missing_units"]))
+    for g in r["groups"]:
+        ranked = [u for u in r["units"] if u["group"] == g["code"] and u["rank"] is not None]
+        if not ranked:
+            continue
+        gname = g["name_en"] or g["name"] if lang == "en" else g["name"]
+        top = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[:3])
+        bottom = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[-3:][::-1])
+        if lang == "zh":
+            lines.append(f"{gname}  前三：{top}；后三：{bottom}")
+        else:
+            lines.append(f"{gname}  top: {top}; bottom: {bottom}")
+    lines.append(("通报：" if lang == "zh" else "Bulletin: ") + str(result.bulletin))
+    lines.append(("数据：" if lang == "zh" else "Data: ") + str(result.results_path))
+    if result.feedback:
+        lines.append((f"反馈表 {len(result.feedback)} 份：" if lang == "zh" else f"{len(result.feedback)} feedback files: ")
+                     + str(result.folder / "feedback"))
+    return "\n".join(lines)

@@ -1,0 +1,245 @@
+"""From inbox/ to accepted submissions: discover, read, recognise, validate, select.
+
+Only this module (through ``reader``) touches the input files, and only to
+read them. Each file becomes a :class:`Submission` with its issues; one
+submission per unit and period is then selected (latest wins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reporting.models import Issue, Submission, issue
+from reporting.periods import Period
+
+if TYPE_CHECKING:
+    from reporting.config import Workspace
+    from reporting.reader import Grid
+    from reporting.recognise import Catalogue
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx", ".xltm", ".et", ".ett", ".csv", ".pdf",
+                        ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".htm",
+                        ".html", ".txt", ".zip", ".rar", ".7z", ".numbers", ".odt", ".xml"}
+
+
+@dataclass
+class Ingested:
+    """Every file seen, and the one submission used per unit for the period."""
+
+    period: Period | None
+    submissions: list[Submission]
+    used: dict[str, Submission] = field(default_factory=dict)
+    sheets: dict[str, list[Grid]] = field(default_factory=dict)  # file -> grids, for feedback copies
+    unit_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.is_error for s in self.relevant() for i in s.issues)
+
+    def relevant(self) -> list[Submission]:
+        """Files that belong to the period (or could not be placed in one)."""
+        return [s for s in self.submissions if s.status not in ("other-period", "ignored")]
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "period": str(self.period) if self.period else None,
+            "has_errors": self.has_errors,
+            "files": [submission_dict(s, lang) for s in self.submissions],
+        }
+
+
+def submission_dict(s: Submission, lang: str = "zh") -> dict[str, Any]:
+    errors, warnings = s.counts()
+    return {
+        "file": s.file, "sha256": s.sha256, "unit": s.unit, "period": s.period, "status": s.status,
+        "reason": s.reason, "received": received(s.mtime) if s.mtime else None, "format": s.format or None,
+        "errors": errors, "warnings": warnings, "issues": [i.to_dict(lang) for i in s.issues],
+    }
+
+
+def received(mtime: float) -> str:
+    """A file's modification time as local ISO text, to the second."""
+    return dt.datetime.fromtimestamp(int(mtime)).isoformat()
+
+
+def discover(inbox: Path) -> list[Path]:
+    """Every file under ``inbox`` (recursively), in a stable order; symlinks are not followed out."""
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            out.append(Path(dirpath) / name)
+    return out
+
+
+def display_name(path: Path, inbox: Path) -> str:
+    try:
+        return path.resolve().relative_to(inbox.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
+                    assume: Period | None = None) -> tuple[Submission, list[Grid]]:
+    """Read one file into a Submission (never raises for a bad file)."""
+    from reporting.reader import classify_name, read_book
+    from reporting.recognise import recognise
+    from reporting.validate import read_values
+
+    try:
+        st = path.stat()
+        data = path.read_bytes() if st.st_size <= ws.settings.max_file_mb * 2**20 else b""
+    except OSError as exc:
+        sub = Submission(display, "", 0.0, 0)
+        sub.issues.append(issue("unreadable-file", file=display, detail=exc.strerror or "无法打开"))
+        return sub, []
+    sha = hashlib.sha256(data).hexdigest() if data else _sha_stream(path)
+    sub = Submission(display, sha, st.st_mtime, st.st_size)
+    reason = classify_name(path)
+    if reason is not None:
+        sub.status, sub.reason = "ignored", reason
+        sub.issues.append(issue("ignored-file", file=display, detail=reason))
+        return sub, []
+    book = read_book(path, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
+                     max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols)
+    sub.format = book.format
+    sub.issues.extend(book.issues)
+    if sub.rejected:
+        sub.reason = book.issues[0].message() if book.issues else ""
+        return sub, []
+    rec = recognise(book.sheets, display, cat, assume=assume)
+    sub.unit = rec.unit
+    sub.period = str(rec.period) if rec.period else None
+    sub.issues.extend(rec.issues)
+    if rec.layout is not None and not sub.rejected:
+        values, remarks, problems = read_values(rec.layout, ws, file=display, unit=rec.unit or "")
+        sub.values, sub.remarks = values, remarks
+        sub.issues.extend(problems)
+    if sub.rejected:
+        sub.reason = next(i.message() for i in sub.issues if i.is_error and i.file_level)
+    else:
+        sub.status = "read"
+    return sub, book.sheets
+
+
+def _sha_stream(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = None,
+             progress: Callable[[int, int], None] | None = None) -> tuple[list[Submission], dict[str, list[Grid]]]:
+    from reporting.recognise import Catalogue
+
+    cat = Catalogue.build(ws)
+    paths = list(paths)
+    subs: list[Submission] = []
+    sheets: dict[str, list[Grid]] = {}
+    for n, path in enumerate(paths, 1):
+        sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox), assume=assume)
+        subs.append(sub)
+        if grids:
+            sheets[sub.file] = grids
+        if progress:
+            progress(n, len(paths))
+    return subs, sheets
+
+
+@dataclass
+class Selection:
+    used: dict[str, Submission]
+    status: dict[str, tuple[str, str, Issue | None]]  # file -> (status, reason, issue to add)
+
+
+def select(subs: list[Submission], period: Period) -> Selection:
+    """One submission per unit: identical bytes count once; the newest (by second, then name) wins."""
+    target = str(period)
+    status: dict[str, tuple[str, str, Issue | None]] = {}
+    candidates = [s for s in subs if s.status == "read" and s.period == target]
+    first_by_hash: dict[str, Submission] = {}
+    unique: list[Submission] = []
+    for s in sorted(candidates, key=lambda s: s.file):
+        kept = first_by_hash.get(s.sha256)
+        if kept is not None:
+            status[s.file] = ("duplicate", f"同 {kept.file}",
+                              issue("duplicate-file", file=s.file, unit=s.unit or "", detail=kept.file))
+            continue
+        first_by_hash[s.sha256] = s
+        unique.append(s)
+    by_unit: dict[str, list[Submission]] = {}
+    for s in unique:
+        by_unit.setdefault(s.unit or "", []).append(s)
+    used: dict[str, Submission] = {}
+    for unit, group in by_unit.items():
+        group.sort(key=lambda s: (int(s.mtime), s.file))
+        winner = group[-1]
+        used[unit] = winner
+        status[winner.file] = ("used", "", None)
+        for older in group[:-1]:
+            status[older.file] = ("superseded", f"由 {winner.file} 取代",
+                                  issue("superseded", file=older.file, unit=unit, detail=winner.file))
+    for s in subs:
+        if s.file in status:
+            continue
+        if s.status == "read":
+            status[s.file] = ("other-period", f"{s.period} 的报表", None)
+        elif s.status == "rejected" and s.period and s.period != target:
+            status[s.file] = ("other-period", f"{s.period} 的报表（未通过检查）", None)
+    return Selection(used, status)
+
+
+def latest_period(subs: list[Submission]) -> Period | None:
+    periods = [Period.parse(s.period) for s in subs if s.period and s.status == "read"]
+    return max(periods) if periods else None
+
+
+def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Ingested:
+    """Read the inbox (or ``paths``), choose the period, select and check submissions."""
+    from reporting.history import previous_values
+    from reporting.validate import check_against_previous
+
+    files = paths if paths is not None else discover(ws.inbox)
+    subs, sheets = read_all(ws, files, assume=period, progress=progress)
+    if period is None:
+        period = latest_period(subs)
+    result = Ingested(period, subs, sheets=sheets, unit_names={u.code: u.name for u in ws.units})
+    if period is None:
+        return result
+    sel = select(subs, period)
+    for s in subs:
+        if s.file in sel.status:
+            st, reason, extra = sel.status[s.file]
+            s.status, s.reason = st, reason
+            if extra is not None:
+                s.issues.append(extra)
+    prev = previous_values(ws, period, parsed=subs)
+    for unit, s in sel.used.items():
+        values, problems = check_against_previous(s.values, prev.get(unit), [], ws, period.month,
+                                                  file=s.file, unit=unit)
+        s.values = values
+        s.issues.extend(problems)
+    result.used = sel.used
+    return result
+
+
+def check_files(ws: Workspace, paths: list[Path] | None, period: Period | None) -> Ingested:
+    """What ``reporting check`` reports: every file with its issues (default: the whole inbox)."""
+    if paths:
+        expanded: list[Path] = []
+        for p in paths:
+            expanded.extend(discover(p) if p.is_dir() else [p])
+        paths = expanded
+    return ingest(ws, period, paths=paths)

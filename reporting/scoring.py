@@ -1,0 +1,79 @@
+"""Scoring rules: completion rates, schedule status, ranks with ties, composite scores.
+
+Plain functions over plain numbers, so each rule can be tested on
+hand-computed cases. Ranks compare rates at the precision the bulletin
+shows (0.1%), so rates that look equal tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+COMPLETED = "completed"
+ON_SCHEDULE = "on_schedule"
+BEHIND = "behind"
+NO_TARGET = "no_target"
+PENDING = "pending"
+MISSING = "missing"
+
+RATE_PLACES = 3  # 0.1% as a fraction
+SCORE_PLACES = 2
+
+
+def completion_rate(actual: float | None, target: float | None) -> float | None:
+    """Year-to-date actual / annual target; None without a positive target or an actual."""
+    if actual is None or target is None or target <= 0:
+        return None
+    return actual / target
+
+
+def status_of(rate: float | None, schedule: float, *, has_target: bool = True) -> str:
+    """完成全年目标 / 达到序时进度 / 落后序时进度, compared at the displayed precision."""
+    if not has_target:
+        return NO_TARGET
+    if rate is None:
+        return PENDING
+    r = round(rate, RATE_PLACES)
+    if r >= 1:
+        return COMPLETED
+    if r >= round(schedule, RATE_PLACES):
+        return ON_SCHEDULE
+    return BEHIND
+
+
+def gap(rate: float | None, schedule: float) -> float | None:
+    """Rate minus schedule, as a fraction (×100 gives 百分点)."""
+    return None if rate is None else rate - schedule
+
+
+def rank_with_ties(values: Mapping[Hashable, float | None], places: int = RATE_PLACES) -> dict[Hashable, tuple[int, bool]]:
+    """Competition ranking, highest first: ties share the better rank and the next is skipped (1, 2, 2, 4).
+
+    Values are compared rounded to ``places``; None is not ranked. Returns
+    key -> (rank, tied).
+    """
+    scored = {k: round(v, places) for k, v in values.items() if v is not None}
+    ordered = sorted(scored.values(), reverse=True)
+    first_at: dict[float, int] = {}
+    counts: dict[float, int] = {}
+    for i, v in enumerate(ordered, 1):
+        first_at.setdefault(v, i)
+        counts[v] = counts.get(v, 0) + 1
+    return {k: (first_at[v], counts[v] > 1) for k, v in scored.items()}
+
+
+def composite_score(rates: Mapping[str, float | None], weights: Mapping[str, float], cap: float) -> float | None:
+    """100 × Σ wᵢ·min(rateᵢ, cap) / Σ wᵢ over indicators with a rate and a positive weight.
+
+    Indicators without a target (no rate) or with a value pending
+    verification are left out of both sums, so they neither help nor hurt.
+    """
+    num = 0.0
+    den = 0.0
+    for code, w in weights.items():
+        rate = rates.get(code)
+        if w <= 0 or rate is None:
+            continue
+        num += w * min(max(rate, 0.0), cap)
+        den += w
+    return None if den == 0 else 100 * num / den
