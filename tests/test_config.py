@@ -1,0 +1,227 @@
+"""Configuration loading: every problem reported at once, with its file and line or cell."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from reporting.cli import cli
+from reporting.config import load_workspace
+from reporting.errors import ConfigError, WorkspaceError
+from reporting.workspace import init_workspace, write_blank_targets
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _line(path: Path, needle: str, nth: int = 1) -> int:
+    seen = 0
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            seen += 1
+            if seen == nth:
+                return n
+    raise AssertionError(needle)
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(ConfigError) as exc:
+        load_workspace(folder)
+    return exc.value.problems
+
+
+def test_default_workspace_loads(ws_dir: Path) -> None:
+    ws = load_workspace(ws_dir)
+    assert ws.settings.district == "武进区"
+    assert len(ws.units) == 13 and len(ws.indicators) == 12
+    assert [g.code for g in ws.groups] == ["town", "zone"]
+    assert ws.indicator("hte_recognised").le == "hte_applications"
+    assert ws.indicator("hte_recognised").schedule_at(11) == 0.8
+    assert ws.indicator("tech_sme").schedule_at(11) == pytest.approx(11 / 12)
+    assert ws.indicator("incubation_area").decimals == 2
+    assert ws.indicator("bounty_funds").weight == 0
+    assert 2022 in ws.targets
+
+
+def test_repository_templates_equal_packaged_defaults() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    for name in ("workspace.toml", "indicators.toml"):
+        assert (repo / "templates" / name).read_text(encoding="utf-8") == \
+            (repo / "reporting" / "defaults" / name).read_text(encoding="utf-8")
+
+
+def test_not_a_workspace(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="不是工作区"):
+        load_workspace(tmp_path)
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    init_workspace(tmp_path / "w")
+    with pytest.raises(WorkspaceError, match="已存在"):
+        init_workspace(tmp_path / "w")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "w")])
+    assert result.exit_code == 2
+    assert "已存在" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_le_code(ws_dir: Path) -> None:
+    toml = ws_dir / "templates" / "indicators.toml"
+    _edit(toml, 'le = "hte_applications"', 'le = "hte_apps"')
+    line = _line(toml, 'le = "hte_apps"')
+    assert _problems(ws_dir) == [
+        f"templates/indicators.toml:{line}: 指标 hte_recognised：le 指向不存在的指标代码 'hte_apps'"]
+
+
+def test_duplicate_unit_code_and_alias(ws_dir: Path) -> None:
+    toml = ws_dir / "templates" / "workspace.toml"
+    _edit(toml, 'code = "niutang"', 'code = "hutang"')
+    _edit(toml, 'aliases = ["洛阳"]', 'aliases = ["湖塘"]')
+    problems = _problems(ws_dir)
+    dup_line = _line(toml, 'code = "hutang"', 2)
+    alias_line = _line(toml, 'aliases = ["湖塘"]', 2)
+    assert f"templates/workspace.toml:{dup_line}: 单位代码重复：hutang" in problems
+    assert f"templates/workspace.toml:{alias_line}: 单位 luoyang：名称或别名“湖塘”与单位 hutang 重复" in problems
+
+
+def test_unit_in_missing_group(ws_dir: Path) -> None:
+    toml = ws_dir / "templates" / "workspace.toml"
+    _edit(toml, 'code = "xihu"\nname = "西湖街道"\ngroup = "zone"', 'code = "xihu"\nname = "西湖街道"\ngroup = "street"')
+    line = _line(toml, 'group = "street"')
+    assert _problems(ws_dir) == [
+        f"templates/workspace.toml:{line}: 单位 xihu：分组 'street' 不存在（可选：town、zone）"]
+
+
+@pytest.mark.parametrize("schedule", [
+    "[0.1, 0.2, 0.3]",
+    "[0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9]",
+    "[0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.05, 0.1, 0.2, 0.5, 0.4, 1.0]",
+])
+def test_bad_schedule(ws_dir: Path, schedule: str) -> None:
+    toml = ws_dir / "templates" / "indicators.toml"
+    _edit(toml, "schedule = [0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.05, 0.1, 0.2, 0.5, 0.8, 1.0]", f"schedule = {schedule}")
+    line = _line(toml, "schedule = [")
+    assert _problems(ws_dir) == [
+        f"templates/indicators.toml:{line}: 指标 hte_recognised：schedule 必须是 12 个不递减、介于 0 和 1 之间、最后一个为 1 的累计比例"]
+
+
+def test_negative_and_non_numeric_targets(ws_dir: Path) -> None:
+    path = ws_dir / "templates" / "targets" / "2022.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sh = wb["年度目标"]
+    sh["D4"] = -5
+    sh["E5"] = "约50"
+    sh["A6"] = "nowhere"
+    wb.save(path)
+    problems = _problems(ws_dir)
+    assert "templates/targets/2022.xlsx 年度目标!D4: 目标值不能为负数（-5）" in problems
+    assert "templates/targets/2022.xlsx 年度目标!E5: 目标值必须是数字，而不是 '约50'" in problems
+    assert "templates/targets/2022.xlsx 年度目标!A6: 未知的单位代码 'nowhere'（见 workspace.toml 的 [[units]]）" in problems
+
+
+def test_unknown_indicator_code_in_targets(ws_dir: Path) -> None:
+    path = ws_dir / "templates" / "targets" / "2022.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["年度目标"]["E3"] = "hte_recog"
+    wb.save(path)
+    assert _problems(ws_dir) == ["templates/targets/2022.xlsx 年度目标!E3: 未知的指标代码 'hte_recog'"]
+
+
+def test_all_problems_reported_at_once(ws_dir: Path) -> None:
+    ind = ws_dir / "templates" / "indicators.toml"
+    wsf = ws_dir / "templates" / "workspace.toml"
+    _edit(ind, 'le = "hte_applications"', 'le = "nope"')
+    _edit(ind, "weight = 20", "weight = -1")
+    _edit(wsf, "cap = 1.2", "cap = 0.5")
+    _edit(wsf, 'security = "ssl"', 'security = "tls"')
+    problems = _problems(ws_dir)
+    assert len(problems) == 4
+    assert any("weight 必须是不小于 0 的数" in p and re.match(r"templates/indicators.toml:\d+:", p) for p in problems)
+    assert any("scoring.cap" in p for p in problems)
+    assert any("email.security" in p for p in problems)
+
+
+def test_password_in_file_is_refused(ws_dir: Path) -> None:
+    _edit(ws_dir / "templates" / "workspace.toml", 'username = ""', 'username = ""\npassword = "secret"')
+    (problem,) = _problems(ws_dir)
+    assert "不要把密码写在配置文件里" in problem
+
+
+def test_toml_syntax_error(ws_dir: Path) -> None:
+    _edit(ws_dir / "templates" / "workspace.toml", 'district = "武进区"', 'district = "武进区')
+    (problem,) = _problems(ws_dir)
+    assert problem.startswith("templates/workspace.toml: TOML 格式错误")
+
+
+def test_cli_config_errors_exit_2_without_traceback(ws_dir: Path) -> None:
+    _edit(ws_dir / "templates" / "indicators.toml", 'le = "hte_applications"', 'le = "nope"')
+    result = CliRunner().invoke(cli, ["--workspace", str(ws_dir), "config"])
+    assert result.exit_code == 2
+    assert "配置有 1 处问题" in result.output
+    assert "le 指向不存在的指标代码 'nope'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_init_targets_config(tmp_path: Path) -> None:
+    runner = CliRunner()
+    w = str(tmp_path / "w")
+    assert runner.invoke(cli, ["init", w]).exit_code == 0
+    r = runner.invoke(cli, ["--workspace", w, "targets", "--year", "2023"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["--workspace", w, "targets", "--year", "2023"])
+    assert r.exit_code == 2 and "--force" in r.output
+    r = runner.invoke(cli, ["config", "--workspace", w])
+    assert r.exit_code == 0, r.output
+    assert "目标表年份：2023" in r.output and "湖塘镇(hutang)" in r.output
+    r = runner.invoke(cli, ["config", "--workspace", w, "--lang", "en"])
+    assert "Configuration OK" in r.output
+
+
+def test_blank_targets_workbook_is_protected_except_inputs(ws_dir: Path) -> None:
+    ws = load_workspace(ws_dir)
+    path = write_blank_targets(ws, 2023)
+    sh = openpyxl.load_workbook(path)["年度目标"]
+    assert sh.protection.sheet is True
+    assert sh["D4"].protection.locked is False and sh["D4"].value is None
+    assert sh["B4"].protection.locked is True
+    assert sh["A3"].value == "指标代码" and sh["D3"].value == "hte_applications"
+    assert sh.page_setup.orientation == "landscape"
+    assert load_workspace(ws_dir).targets[2023].district_target("tech_sme") is None
+
+
+def test_district_target_blank_means_sum(ws: object) -> None:
+    from reporting.config import Targets
+
+    t = Targets(2022, {"a": {"x": 3.0}, "b": {"x": 4.0, "y": None}}, {"x": None, "y": None})
+    assert t.district_target("x") == 7.0
+    assert t.district_target("y") is None
+    t2 = Targets(2022, {"a": {"x": 3.0}}, {"x": 10.0})
+    assert t2.district_target("x") == 10.0
+
+
+def test_help_does_not_import_pandas() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import reporting.cli"],
+                         capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert "pandas" not in imported and "openpyxl" not in imported
+    r = subprocess.run([sys.executable, "-m", "reporting", "--help"], capture_output=True, text=True, check=True)
+    assert "compile" in r.stdout
+
+
+def test_every_command_has_help_with_example() -> None:
+    runner = CliRunner()
+    for name, cmd in cli.commands.items():
+        r = runner.invoke(cli, [name, "--help"])
+        assert r.exit_code == 0, name
+        assert "Example" in r.output, name
+        for opt in ("--workspace", "--lang", "--quiet", "--verbose", "--debug"):
+            assert opt in r.output, (name, opt)
