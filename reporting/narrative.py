@@ -1,0 +1,255 @@
+"""The bulletin's words: the narrative paragraphs and a plain-text district table.
+
+Both are built from the results dict alone (docs/results.md), so the
+bulletin workbook and the email bodies say the same thing in the same
+words. Strings live in ``TEXT`` below (zh and en), one catalogue for this
+module; ``reporting.bulletin`` reuses the status and column labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting.textnorm import display_width
+
+DASH = "—"
+
+TEXT: dict[str, dict[str, str]] = {
+    # statuses (indicator and value level)
+    "status.completed": {"zh": "已完成", "en": "Completed"},
+    "status.on_schedule": {"zh": "达到序时", "en": "On schedule"},
+    "status.behind": {"zh": "落后序时", "en": "Behind"},
+    "status.no_target": {"zh": "无目标", "en": "No target"},
+    "status.pending": {"zh": "待核实", "en": "To verify"},
+    "status.missing": {"zh": "未报送", "en": "Not submitted"},
+    # district table columns
+    "col.indicator": {"zh": "指标", "en": "Indicator"},
+    "col.unit": {"zh": "计量单位", "en": "Unit"},
+    "col.target": {"zh": "年度目标", "en": "Annual target"},
+    "col.actual": {"zh": "累计完成", "en": "Year to date"},
+    "col.rate": {"zh": "完成率", "en": "Completion"},
+    "col.schedule": {"zh": "序时进度", "en": "Schedule"},
+    "col.status": {"zh": "状态", "en": "Status"},
+    "col.gap": {"zh": "较序时（百分点）", "en": "vs schedule (pp)"},
+    # narrative
+    "n.overall": {
+        "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标中，纳入综合评价的{scored}项指标有{ok}项达到序时进度"
+              "（其中{completed}项已完成年度目标），{behind}项落后于序时进度。",
+        "en": "As of {date} the time schedule stands at {schedule}. Of the {scored} scored indicators ({n} in all), "
+              "{ok} are at or above schedule ({completed} of them have met the annual target) and {behind} are behind.",
+    },
+    "n.overall_none": {
+        "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标暂无可评价的计分指标（未设年度目标或权重为0）。",
+        "en": "As of {date} the time schedule stands at {schedule}. None of the {n} indicators can be assessed "
+              "yet (no annual target, or weight 0).",
+    },
+    "n.behind": {"zh": "落后于序时进度的指标：{items}。", "en": "Behind schedule: {items}."},
+    "n.behind_item": {"zh": "{name}（完成率{rate}，落后序时{gap}个百分点）",
+                      "en": "{name} ({rate}, {gap} points behind)"},
+    "n.behind_item_unscored": {"zh": "{name}（不计分，完成率{rate}，落后序时{gap}个百分点）",
+                               "en": "{name} (not scored; {rate}, {gap} points behind)"},
+    "n.behind_none": {"zh": "各项指标均达到序时进度。", "en": "No indicator is behind schedule."},
+    "n.group": {"zh": "{group}综合得分前三位依次为：{top}；后三位依次为：{bottom}。",
+                "en": "{group}: the three leading units are {top}; the three trailing units are {bottom}."},
+    "n.group_short": {"zh": "{group}综合得分排名依次为：{top}。", "en": "{group}, in order of composite score: {top}."},
+    "n.group_none": {"zh": "{group}本期暂无参与综合排名的单位。", "en": "{group}: no unit is ranked this month."},
+    "n.rank_item": {"zh": "{name}（{score}分）", "en": "{name} ({score})"},
+    "n.rank_item_tied": {"zh": "{name}（并列第{rank}名，{score}分）", "en": "{name} (tied {rank}, {score})"},
+    "n.missing": {"zh": "未报送单位：{units}（共{n}个）。全区合计数未包含上述{n}个单位的数据。",
+                  "en": "Not submitted: {units} ({n} in all). The district totals lack these {n} units."},
+    "n.missing_none": {"zh": "各单位均已报送本期数据。", "en": "Every unit has submitted this month."},
+    "n.pending": {"zh": "以下{n}项数据待核实，暂未计入全区合计和分项排名：{items}。",
+                  "en": "{n} value(s) await verification and are excluded from the district totals "
+                        "and the rankings: {items}."},
+    "n.pending_more": {"zh": "{items}等", "en": "{items} and others"},
+    "n.pending_item": {"zh": "{unit}“{indicator}”", "en": "{unit}: {indicator}"},
+    "n.errors": {"zh": "{units}报送的数据存在错误，详见“数据问题”工作表，请相关单位核实后重新报送。",
+                 "en": "The returns of {units} contain errors (see the Data issues sheet); "
+                       "these units should check and resend them."},
+    "sep": {"zh": "、", "en": ", "},
+    "sep.items": {"zh": "；", "en": "; "},
+}
+
+_PENDING_LISTED = 10  # beyond this the pending list ends with 等 (and others)
+
+
+def tx(key: str, lang: str = "zh", /, **kw: object) -> str:
+    """The text ``key`` in ``lang`` (falling back to Chinese), formatted with ``kw``."""
+    entry = TEXT[key]
+    return entry.get(lang, entry["zh"]).format(**kw)
+
+
+def display_name(item: dict[str, Any] | None, lang: str, fallback: str = "") -> str:
+    """``name_en`` in English when it is non-empty, else ``name`` (then the code)."""
+    if not item:
+        return fallback
+    if lang == "en" and item.get("name_en"):
+        return str(item["name_en"])
+    return str(item.get("name") or item.get("code") or fallback)
+
+
+def display_unit(ind: dict[str, Any], lang: str) -> str:
+    """The indicator's unit of measure in ``lang``."""
+    if lang == "en" and ind.get("unit_en"):
+        return str(ind["unit_en"])
+    return str(ind.get("unit") or "")
+
+
+def status_label(status: str | None, lang: str) -> str:
+    """A status code as the meeting reads it; unknown codes are shown as they are."""
+    key = f"status.{status}"
+    return tx(key, lang) if key in TEXT else (status or DASH)
+
+
+def fmt_number(value: float | None, decimals: int = 0) -> str:
+    """``1,234`` or ``1,234.50`` (the indicator's decimals); a dash when absent."""
+    if value is None:
+        return DASH
+    return f"{value:,.{max(0, int(decimals))}f}"
+
+
+def fmt_rate(value: float | None) -> str:
+    """A fraction as a percentage with one decimal (0.9167 -> 91.7%)."""
+    return DASH if value is None else f"{value * 100:.1f}%"
+
+
+def fmt_gap(value: float | None) -> str:
+    """A rate-minus-schedule fraction in 百分点, signed (+1.8 / -17.5)."""
+    return DASH if value is None else f"{value * 100:+.1f}"
+
+
+def fmt_date(iso: str | None, lang: str) -> str:
+    """``2022-11-30`` as ``2022年11月30日`` in Chinese; ISO in English."""
+    if not iso:
+        return DASH
+    if lang == "en":
+        return iso
+    try:
+        y, m, d = (int(p) for p in iso[:10].split("-"))
+    except ValueError:
+        return iso
+    return f"{y}年{m}月{d}日"
+
+
+def _ranked_units(results: dict[str, Any], group: str) -> list[dict[str, Any]]:
+    units = [u for u in results.get("units", []) if u.get("group") == group and u.get("rank") is not None]
+    return sorted(units, key=lambda u: (u["rank"], results["units"].index(u)))
+
+
+def _rank_item(u: dict[str, Any], lang: str) -> str:
+    score = DASH if u.get("score") is None else f"{u['score']:.2f}"
+    key = "n.rank_item_tied" if u.get("rank_tied") else "n.rank_item"
+    return tx(key, lang, name=display_name(u, lang), rank=u.get("rank"), score=score)
+
+
+def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The leading and trailing ``n`` of ranked units, never overlapping.
+
+    Ties widen both ends (units tied with the n-th are in), as a meeting
+    would not name one of two equal units and drop the other.
+    """
+    if not units:
+        return [], []
+    top = [u for u in units if u["rank"] <= n] or units[:n]
+    rest = [u for u in units if u not in top]
+    if not rest:
+        return top, []
+    cut = rest[-n:] if len(rest) >= n else rest
+    first_rank = cut[0]["rank"]
+    bottom = [u for u in rest if u["rank"] >= first_rank]
+    return top, bottom
+
+
+def narrative(results: dict[str, Any], lang: str = "zh") -> list[str]:
+    """Paragraphs in the usual order of a 通报: overall, behind, rankings, missing, to verify.
+
+    Plain sentences without numbering, so emails can quote them as they are.
+    """
+    sep = tx("sep", lang)
+    district = results.get("district", {})
+    indicators = district.get("indicators", [])
+    date = fmt_date(results.get("as_of"), lang)
+    schedule = fmt_rate(results.get("schedule"))
+    paras: list[str] = []
+
+    scored = [i for i in indicators if (i.get("weight") or 0) > 0 and i.get("status") not in (None, "no_target")]
+    if scored:
+        completed = sum(1 for i in scored if i["status"] == "completed")
+        ok = sum(1 for i in scored if i["status"] in ("completed", "on_schedule"))
+        behind_n = sum(1 for i in scored if i["status"] == "behind")
+        paras.append(tx("n.overall", lang, date=date, schedule=schedule, n=len(indicators), scored=len(scored),
+                        ok=ok, completed=completed, behind=behind_n))
+    else:
+        paras.append(tx("n.overall_none", lang, date=date, schedule=schedule, n=len(indicators)))
+
+    behind = [i for i in indicators if i.get("status") == "behind"]
+    if behind:
+        items = []
+        for i in behind:
+            key = "n.behind_item" if (i.get("weight") or 0) > 0 else "n.behind_item_unscored"
+            gap = abs(i["gap"]) * 100 if i.get("gap") is not None else 0.0
+            items.append(tx(key, lang, name=display_name(i, lang), rate=fmt_rate(i.get("rate")), gap=f"{gap:.1f}"))
+        paras.append(tx("n.behind", lang, items=tx("sep.items", lang).join(items)))
+    elif scored:
+        paras.append(tx("n.behind_none", lang))
+
+    for g in results.get("groups", []):
+        ranked = _ranked_units(results, g.get("code"))
+        gname = display_name(g, lang)
+        if not ranked:
+            paras.append(tx("n.group_none", lang, group=gname))
+            continue
+        top, bottom = leading_trailing(ranked)
+        top_s = sep.join(_rank_item(u, lang) for u in top)
+        if bottom:
+            paras.append(tx("n.group", lang, group=gname, top=top_s, bottom=sep.join(_rank_item(u, lang) for u in bottom)))
+        else:
+            paras.append(tx("n.group_short", lang, group=gname, top=top_s))
+
+    units = {u.get("code"): u for u in results.get("units", [])}
+    missing = [u for u in results.get("units", []) if u.get("status") == "missing"]
+    if missing:
+        paras.append(tx("n.missing", lang, units=sep.join(display_name(u, lang) for u in missing), n=len(missing)))
+    else:
+        paras.append(tx("n.missing_none", lang))
+
+    inds = {i.get("code"): i for i in indicators}
+    pending = [v for v in results.get("values", []) if v.get("status") == "pending"]
+    if pending:
+        items = [tx("n.pending_item", lang, unit=display_name(units.get(v.get("unit")), lang, str(v.get("unit"))),
+                    indicator=display_name(inds.get(v.get("indicator")), lang, str(v.get("indicator"))))
+                 for v in pending[:_PENDING_LISTED]]
+        listed = sep.join(items)
+        if len(pending) > _PENDING_LISTED:
+            listed = tx("n.pending_more", lang, items=listed)
+        paras.append(tx("n.pending", lang, n=len(pending), items=listed))
+    with_errors = [u for u in results.get("units", []) if u.get("status") == "errors"]
+    if with_errors:
+        paras.append(tx("n.errors", lang, units=sep.join(display_name(u, lang) for u in with_errors)))
+    return paras
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
+def district_table_text(results: dict[str, Any], lang: str = "zh") -> str:
+    """The district indicator table as aligned plain text, for email bodies.
+
+    Widths use ``display_width`` (a CJK character takes two columns), so the
+    columns line up in a monospaced font that draws CJK at double width.
+    """
+    cols = ["col.indicator", "col.unit", "col.target", "col.actual", "col.rate", "col.schedule", "col.status",
+            "col.gap"]
+    right = [False, False, True, True, True, True, False, True]
+    rows = [[tx(c, lang) for c in cols]]
+    for i in results.get("district", {}).get("indicators", []):
+        d = int(i.get("decimals") or 0)
+        rows.append([display_name(i, lang), display_unit(i, lang), fmt_number(i.get("target"), d),
+                     fmt_number(i.get("actual"), d), fmt_rate(i.get("rate")), fmt_rate(i.get("schedule")),
+                     status_label(i.get("status"), lang), fmt_gap(i.get("gap"))])
+    widths = [max(display_width(r[c]) for r in rows) for c in range(len(cols))]
+    lines = ["  ".join(_pad(cell, widths[c], right[c]) for c, cell in enumerate(r)) for r in rows]
+    lines.insert(1, "-" * display_width(lines[0]))
+    return "\n".join(lines)
