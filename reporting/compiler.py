@@ -78,6 +78,7 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
 def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], lang: str) -> CompileResult:
     from reporting.bulletin import write_bulletin
     from reporting.feedback import write_feedback
+    from reporting.forms import safe_filename
 
     period = ingested.period
     assert period is not None
@@ -95,7 +96,7 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
         for code in sorted(units_with_issues):
             sub = ingested.used[code]
             unit = ws.unit(code)
-            rel = f"feedback/{unit.name}.xlsx"
+            rel = f"feedback/{safe_filename(unit.name)}.xlsx"
             write_feedback(staging / rel, ws, sub, ingested.sheets.get(sub.file), lang)
             names.append(rel)
         # all made: move into place, each file atomically

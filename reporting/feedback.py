@@ -79,6 +79,7 @@ def write_feedback(path: Path, ws: Workspace, submission: Submission, sheets: li
             marks = _marks_by_cell(issues, grid.name, lang)
             _apply_marks(sh, marks, author)
             _fit_columns(sh)
+            _spread_lonely_text(sh)
             print_setup(sh, orientation="portrait", last_row=max(sh.max_row, 1), lang=lang)
             sh.oddHeader.center.text = _header_text(ws, submission, lang)
             sh.oddHeader.center.size = 9
@@ -199,6 +200,38 @@ def _fit_columns(sh: Worksheet) -> None:
             columns.setdefault(cell.column, []).append(_shown(cell.value))
     for c, values in columns.items():
         sh.column_dimensions[get_column_letter(c)].width = column_width(values, minimum=8, maximum=40)
+
+
+def _spread_lonely_text(sh: Worksheet) -> None:
+    """Let a long text alone on its row (a title, a note) span the empty cells to its right and wrap.
+
+    Only empty cells are merged in, so no address changes and nothing is hidden.
+    """
+    from openpyxl.styles import Alignment
+
+    from reporting.textnorm import display_width
+
+    last_col = sh.max_column
+    for row in sh.iter_rows():
+        filled = [cell for cell in row if cell.value is not None]
+        if len(filled) != 1 or not isinstance(filled[0].value, str) or filled[0].column >= last_col:
+            continue
+        cell = filled[0]
+        width = sum(sh.column_dimensions[_letter(c)].width or 8.43 for c in range(cell.column, last_col + 1))
+        own = sh.column_dimensions[_letter(cell.column)].width or 8.43
+        lines = cell.value.splitlines() or [""]
+        if len(lines) == 1 and display_width(cell.value) <= own:
+            continue
+        sh.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last_col)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        wrapped = sum(max(1, math.ceil(display_width(x) / max(1.0, width - 2))) for x in lines)
+        sh.row_dimensions[cell.row].height = max(20, 6 + 15 * wrapped)
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
 
 
 def _shown(value: object) -> str:

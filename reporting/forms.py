@@ -83,9 +83,9 @@ def _number(ind: Indicator, value: float | None) -> float | int | None:
     v = float(value)
     if math.isnan(v) or math.isinf(v):
         return None
-    if ind.is_integer and v.is_integer():
-        return int(v)
-    return round(v, ind.decimals) if not ind.is_integer else v
+    if ind.is_integer:
+        return int(v) if v.is_integer() else v
+    return round(v, ind.decimals)
 
 
 def _fmt(ind: Indicator, value: float | int | None) -> str:
@@ -173,11 +173,12 @@ def build_form(ws: Workspace, unit: Unit, period: Period,
         1: 6.0,
         COL_NAME: column_width([i.name for i in inds] + [HEADERS[COL_NAME - 1]], minimum=20, maximum=40),
         3: column_width([i.unit for i in inds] + [HEADERS[2]], minimum=9, maximum=14),
+        # numbers: +1 for the right indent, so a big figure never turns into ###
         COL_TARGET: column_width([_fmt(i, target_vals[i.code]) for i in inds] + [HEADERS[COL_TARGET - 1]],
-                                 minimum=11, maximum=18),
+                                 minimum=11, maximum=20, padding=3),
         COL_PREVIOUS: column_width([_fmt(i, prev_vals[i.code]) for i in inds] + [HEADERS[COL_PREVIOUS - 1]],
-                                   minimum=11, maximum=18),
-        COL_VALUE: 13.0,
+                                   minimum=11, maximum=20, padding=3),
+        COL_VALUE: 14.0,
         COL_REMARK: 20.0,
     }
     for c, w in widths.items():

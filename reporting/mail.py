@@ -329,8 +329,7 @@ class _Builder:
 
     def bulletin(self) -> list[_Outgoing]:
         """One message: To the configured recipients, the units' contacts in Bcc (no reply-all storms)."""
-        from reporting.bulletin import district_table_text
-        from reporting.narrative import narrative
+        from reporting.narrative import district_table_text, narrative
 
         r, lang = self.results, self.lang
         name = str(r.get("bulletin_file") or "")
@@ -340,21 +339,16 @@ class _Builder:
         data = path.read_bytes()
         paras = [p for p in narrative(r, lang) if p]
         table_text = district_table_text(r, lang)
-        missing = self._unit_names([u for u in r.get("units", []) if u.get("status") == "missing"])
         title = str(r.get("title") or self.ws.settings.title)
 
         text = [title, ""]
         for p in paras:
             text += [p, ""]
         text += [table_text.rstrip("\n"), ""]
-        if missing:
-            text += [t("mail.bulletin.missing", lang, units="、".join(missing)), ""]
         text += [t("mail.bulletin.attached", lang, file=name), "", self.issuer, self._date_text()]
 
         blocks = [_h(title)] + [_p(p) for p in paras]
         blocks.append(self._district_table_html())
-        if missing:
-            blocks.append(_p(t("mail.bulletin.missing", lang, units="、".join(missing))))
         blocks.append(_p(t("mail.bulletin.attached", lang, file=name), muted=True))
         blocks.append(_signature(self.issuer, self._date_text()))
 
@@ -470,13 +464,6 @@ class _Builder:
             return self.override, [], []
         return _unit_addresses(unit, self.lang), [], []
 
-    def _unit_names(self, units: list[dict[str, Any]]) -> list[str]:
-        out = []
-        for u in units:
-            known = self.units_known.get(str(u.get("code")))
-            out.append(known.display_name(self.lang) if known else str(u.get("name") or u.get("code")))
-        return out
-
     def _previous_for(self, code: str) -> dict[str, float] | None:
         if self._previous is None:
             from reporting.history import previous_values
@@ -510,7 +497,9 @@ class _Builder:
 
     def _issues_table_html(self, issues: list[dict[str, Any]]) -> str:
         lang = self.lang
-        head = [t("mail.col.severity", lang), t("mail.col.where", lang), t("mail.col.indicator", lang),
+        from reporting.narrative import tx
+
+        head = [t("mail.col.severity", lang), t("mail.col.where", lang), tx("col.indicator", lang),
                 t("mail.col.problem", lang)]
         rows = []
         for i in issues:
@@ -523,23 +512,30 @@ class _Builder:
         return _table(head, rows, align=["center", "left", "left", "left"])
 
     def _district_table_html(self) -> str:
+        """The district table as HTML, in the words and formats of narrative.district_table_text."""
+        from reporting.narrative import (
+            display_name,
+            display_unit,
+            fmt_gap,
+            fmt_number,
+            fmt_rate,
+            status_label,
+            tx,
+        )
+
         lang = self.lang
-        head = [t(f"mail.col.{k}", lang) for k in ("indicator", "unit", "target", "actual", "rate", "schedule", "status")]
+        head = [tx(f"col.{k}", lang) for k in ("indicator", "unit", "target", "actual", "rate", "schedule",
+                                                "status", "gap")]
         rows = []
         for i in self.results.get("district", {}).get("indicators", []):
             dec = int(i.get("decimals") or 0)
             status = str(i.get("status") or "")
             color = {"behind": "#c00000", "completed": "#2e7d32"}.get(status)
-            rows.append([
-                (i.get("name_en") if lang != "zh" and i.get("name_en") else i.get("name", ""), None),
-                (i.get("unit_en") if lang != "zh" and i.get("unit_en") else i.get("unit", ""), None),
-                (_num(i.get("target"), dec), None),
-                (_num(i.get("actual"), dec), None),
-                (_pct(i.get("rate")), color),
-                (_pct(i.get("schedule")), None),
-                (t(f"mail.status.{status}", lang) if status in _STATUSES else status, color),
-            ])
-        return _table(head, rows, align=["left", "center", "right", "right", "right", "right", "center"])
+            rows.append([(display_name(i, lang), None), (display_unit(i, lang), None),
+                         (fmt_number(i.get("target"), dec), None), (fmt_number(i.get("actual"), dec), None),
+                         (fmt_rate(i.get("rate")), color), (fmt_rate(i.get("schedule")), None),
+                         (status_label(status, lang), color), (fmt_gap(i.get("gap")), color)])
+        return _table(head, rows, align=["left", "center", "right", "right", "right", "right", "center", "right"])
 
     def _message(self, key: str, label: str, stem: str, subject: str, text: str, html_body: str,
                  attachments: list[tuple[bytes, str, str]], to: list[Address], cc: list[Address],
@@ -590,9 +586,6 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-_STATUSES = ("completed", "on_schedule", "behind", "no_target", "pending", "missing")
-
-
 def _dedupe(*lists: list[Address]) -> tuple[list[Address], ...]:
     seen: set[str] = set()
     out: list[list[Address]] = []
@@ -610,16 +603,6 @@ def _safe(name: str) -> str:
     from reporting.forms import safe_filename
 
     return safe_filename(name)
-
-
-def _num(value: Any, decimals: int) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):,.{decimals}f}"
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
 
 
 def _short_list(items: list[str], lang: str, limit: int = 3) -> str:

@@ -38,8 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form.signer": {"zh": "填报人：", "en": "Filled in by:"},
     "form.phone": {"zh": "联系电话：", "en": "Telephone:"},
     "form.date": {"zh": "填报日期：", "en": "Date:"},
-    "form.note": {"zh": "说明：\n1. 只需填写黄色单元格。“本年累计”填写{span}的累计数（期末存量指标填写{month}月末数），"
-                        "只填数字，不要填写文字、单位或空格；整数指标填整数。\n"
+    "form.note": {"zh": "说明：\n1. 只需填写黄色单元格。“本年累计”填写{span}累计数（存量指标填{month}月末数），"
+                        "只填数字，不填文字、单位或空格；整数指标填整数。\n"
                         "2. 请勿增删行、修改指标名称或工作表名称。\n"
                         "3. 如有需要说明的情况，请写在“备注”栏。\n"
                         "4. 填好后保存为 .xlsx 文件报送。",
@@ -89,7 +89,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- mail (mail.py) ---
     "mail.label.bulletin": {"zh": "通报", "en": "bulletin"},
     "mail.greeting": {"zh": "{unit}：", "en": "Dear colleagues at {unit},"},
-    "mail.bulletin.missing": {"zh": "未报送单位：{units}", "en": "Not submitted: {units}"},
     "mail.bulletin.attached": {"zh": "通报全文见附件：{file}", "en": "The full bulletin is attached: {file}"},
     "mail.remind.body": {"zh": "截至目前，尚未收到贵单位{span}科技创新重点指标报表。请用附件中的空白报表填写本年累计数，于{deadline}前报送。",
                          "en": "We have not yet received your key indicator return for {span}. Please fill in the attached blank form with year-to-date figures and return it by {deadline}."},
@@ -107,24 +106,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "The attached workbook marks where each problem is; please correct your form and send it again."},
     "mail.feedback.tail_nofile": {"zh": "请在原报表上更正后重新报送。", "en": "Please correct your form and send it again."},
     "mail.feedback.attachment": {"zh": "{unit}{span}报表问题反馈.xlsx", "en": "{unit}{span}报表问题反馈.xlsx"},
-    "mail.col.indicator": {"zh": "指标", "en": "Indicator"},
-    "mail.col.unit": {"zh": "单位", "en": "Unit"},
-    "mail.col.target": {"zh": "年度目标", "en": "Annual target"},
-    "mail.col.actual": {"zh": "本年累计", "en": "Year to date"},
-    "mail.col.rate": {"zh": "完成率", "en": "Completion"},
-    "mail.col.schedule": {"zh": "序时进度", "en": "Schedule"},
-    "mail.col.status": {"zh": "进度", "en": "Status"},
     "mail.col.severity": {"zh": "类别", "en": "Severity"},
     "mail.col.where": {"zh": "位置", "en": "Where"},
     "mail.col.problem": {"zh": "问题", "en": "Problem"},
     "mail.severity.error": {"zh": "错误", "en": "Error"},
     "mail.severity.warning": {"zh": "提示", "en": "Warning"},
-    "mail.status.completed": {"zh": "已完成", "en": "Completed"},
-    "mail.status.on_schedule": {"zh": "达到序时", "en": "On schedule"},
-    "mail.status.behind": {"zh": "落后序时", "en": "Behind"},
-    "mail.status.no_target": {"zh": "无目标", "en": "No target"},
-    "mail.status.pending": {"zh": "待核实", "en": "Pending"},
-    "mail.status.missing": {"zh": "未报送", "en": "Missing"},
     "mail.report.written": {"zh": "已写入 {n} 封邮件（未发送）：{folder}", "en": "Wrote {n} message(s) (not sent) to {folder}"},
     "mail.report.message": {"zh": "  {file}  {label} → {to}", "en": "  {file}  {label} → {to}"},
     "mail.report.hint_send": {"zh": "请用邮件程序打开查看；确认无误后加 --send 发送",

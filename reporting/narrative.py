@@ -56,7 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
     "n.rank_item": {"zh": "{name}（{score}分）", "en": "{name} ({score})"},
     "n.rank_item_tied": {"zh": "{name}（并列第{rank}名，{score}分）", "en": "{name} (tied {rank}, {score})"},
     "n.missing": {"zh": "未报送单位：{units}（共{n}个）。全区合计数未包含上述{n}个单位的数据。",
-                  "en": "Not submitted: {units} ({n} in all). The district totals lack these {n} units."},
+                  "en": "Not submitted: {units} ({n} in all). The district totals lack these {n} unit(s)."},
     "n.missing_none": {"zh": "各单位均已报送本期数据。", "en": "Every unit has submitted this month."},
     "n.pending": {"zh": "以下{n}项数据待核实，暂未计入全区合计和分项排名：{items}。",
                   "en": "{n} value(s) await verification and are excluded from the district totals "

@@ -240,3 +240,13 @@ def test_form_opens_in_libreoffice(ws: Workspace, tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert pages == 1  # the whole form fits one A4 page
+
+
+def test_big_figures_get_wide_enough_columns(ws: Workspace, tmp_path: Path) -> None:
+    """A column narrower than its number shows ### in Excel: widths follow the figures."""
+    previous = {i.code: 123456789.5 if not i.is_integer else 987654321 for i in ws.indicators}
+    _, wb = _form(ws, tmp_path, previous=previous)
+    sh = wb[fl.DATA_SHEET]
+    for r in _data_rows(ws):
+        shown = f"{sh.cell(r, fl.COL_PREVIOUS).value:,.2f}"
+        assert sh.column_dimensions["E"].width >= display_width(shown) + 1

@@ -1,0 +1,281 @@
+"""The bulletin workbook and its narrative, built from a results dict shaped as docs/results.md.
+
+Real files only: the workbook is written with xlsxwriter, read back with
+openpyxl and, where LibreOffice is installed, converted to PDF.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import random
+import re
+import shutil
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from reporting.bulletin import LABELS, SHEETS, write_bulletin
+from reporting.narrative import district_table_text, narrative
+from reporting.textnorm import display_width
+
+GROUPS = [("town", "镇", "Towns"), ("zone", "开发区（街道）", "Zones and streets")]
+UNITS = [
+    ("hutang", "湖塘镇", "town"), ("niutang", "牛塘镇", "town"), ("luoyang", "洛阳镇", "town"),
+    ("xueyan", "雪堰镇", "town"), ("qianhuang", "前黄镇", "town"), ("lijia", "礼嘉镇", "town"),
+    ("jiaze", "嘉泽镇", "town"), ("huangli", "湟里镇", "town"),
+    ("hitech", "武进国家高新区", "zone"), ("xitaihu", "西太湖科技产业园", "zone"),
+    ("greenbuild", "武进绿建区", "zone"), ("nanxiashu", "南夏墅街道", "zone"), ("xihu", "西湖街道", "zone"),
+]
+# code, name, name_en, unit, unit_en, decimals, weight
+INDICATORS = [
+    ("hte_applications", "高新技术企业申报数", "High-tech enterprise applications", "家", "firms", 0, 20.0),
+    ("hte_recognised", "高新技术企业认定数", "High-tech enterprises recognised", "家", "firms", 0, 10.0),
+    ("hte_pool", "高新技术企业培育入库数", "High-tech enterprise incubation pool", "家", "firms", 0, 10.0),
+    ("tech_sme", "科技型中小企业备案数", "Tech SMEs registered", "家", "firms", 0, 15.0),
+    ("gazelle", "瞪羚企业数", "Gazelle enterprises", "家", "firms", 0, 5.0),
+    ("incubators", "新增省级以上孵化器和众创空间", "New provincial+ incubators and maker spaces", "个", "sites", 0, 5.0),
+    ("incubation_area", "新增孵化面积", "New incubation floor area", "万平方米", "10k m²", 2, 5.0),
+    ("rd_centres", "新建市级以上工程技术研究中心", "New municipal+ engineering research centres", "个", "centres", 0, 10.0),
+    ("talent_projects", "国家级人才项目", "National talent projects", "项", "projects", 0, 10.0),
+    ("intl_projects", "国际合作项目申报数", "International cooperation project applications", "项", "projects", 0, 5.0),
+    ("contest_projects", "创新创业大赛参赛项目数", "Innovation contest entries", "项", "entries", 0, 5.0),
+    ("bounty_funds", "揭榜挂帅项目金额", "Open-competition project funds", "万元", "10k yuan", 2, 0.0),
+]
+MONTH = 11
+CAP = 1.2
+MISSING = "jiaze"
+PENDING = ("hutang", "tech_sme")
+REMARKS = {("niutang", "hte_applications"): "=1+1",
+           ("luoyang", "gazelle"): '=HYPERLINK("http://x","y")',
+           ("hitech", "incubation_area"): "含孵化器改扩建面积"}
+
+
+def _schedule(code: str, month: int) -> float:
+    if code == "hte_recognised":
+        return [0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.05, 0.1, 0.2, 0.5, 0.8, 1.0][month - 1]
+    return round(month / 12, 4)
+
+
+def _status(rate: float | None, schedule: float, target: float | None) -> str:
+    if target is None or not target:
+        return "no_target"
+    assert rate is not None
+    if rate >= 1:
+        return "completed"
+    return "on_schedule" if rate >= schedule else "behind"
+
+
+def _competition_rank(items: list[tuple[str, float]]) -> dict[str, tuple[int, bool]]:
+    """Rank 1,2,2,4 by descending value; the bool says tied."""
+    out: dict[str, tuple[int, bool]] = {}
+    for code, v in items:
+        rank = 1 + sum(1 for _, w in items if w > v)
+        tied = sum(1 for _, w in items if w == v) > 1
+        out[code] = (rank, tied)
+    return out
+
+
+def make_results() -> dict[str, Any]:
+    """A realistic results dict (docs/results.md) for 13 units, 2 groups, 12 indicators, November 2022.
+
+    Built by a small scorer of its own, so numbers are consistent: rates are
+    actual/target, statuses follow the schedule, ranks are competition ranks
+    within each group, and the district totals leave out the missing unit
+    and the pending value.
+    """
+    rnd = random.Random(2022)
+    sched_default = round(MONTH / 12, 4)
+    unit_group = {c: g for c, _, g in UNITS}
+    # targets and actuals per unit
+    targets: dict[tuple[str, str], float | None] = {}
+    actuals: dict[tuple[str, str], float | None] = {}
+    for ucode, _, group in UNITS:
+        for code, *_rest, decimals, _w in INDICATORS:
+            base = {"town": 40, "zone": 70}[group] * rnd.uniform(0.5, 1.6)
+            if code == "incubators":
+                base = rnd.choice([1, 2, 3])
+            target = round(base, decimals) if decimals else float(round(base))
+            factor = rnd.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.05, 1.2, 1.4, 2.5])
+            actual = round(target * factor, decimals) if decimals else float(round(target * factor))
+            targets[(ucode, code)] = target
+            actuals[(ucode, code)] = actual
+    # a unit with no target for one indicator, and identical returns for two streets (a composite tie)
+    targets[("xihu", "intl_projects")] = None
+    for code, *_ in INDICATORS:
+        targets[("xihu", code)] = targets[("nanxiashu", code)]
+        actuals[("xihu", code)] = actuals[("nanxiashu", code)]
+    actuals[("xihu", "intl_projects")] = 3.0
+    targets[("xihu", "intl_projects")] = None
+    actuals[("nanxiashu", "intl_projects")] = 3.0
+    targets[("nanxiashu", "intl_projects")] = None
+    # a tie within one indicator's rank among towns
+    targets[("luoyang", "gazelle")] = targets[("niutang", "gazelle")] = 20.0
+    actuals[("luoyang", "gazelle")] = actuals[("niutang", "gazelle")] = 18.0
+    # 高企认定 is far behind in most towns (a seasonal indicator behind its 80% schedule)
+    for ucode, _, group in UNITS:
+        if group == "town" and ucode != "hutang":
+            t = targets[(ucode, "hte_recognised")] or 0
+            actuals[(ucode, "hte_recognised")] = float(round(t * 0.45))
+
+    values: list[dict[str, Any]] = []
+    rates: dict[tuple[str, str], float | None] = {}
+    for ucode, uname, _ in UNITS:
+        for code, *_rest, decimals, _w in INDICATORS:
+            sched = _schedule(code, MONTH)
+            target = targets[(ucode, code)]
+            actual: float | None = actuals[(ucode, code)]
+            if ucode == MISSING:
+                actual, rate, status = None, None, "missing"
+            elif (ucode, code) == PENDING:
+                actual, rate, status = None, None, "pending"
+            else:
+                rate = round(actual / target, 4) if target else None
+                status = _status(rate, sched, target)
+            rates[(ucode, code)] = rate
+            src_file = None if ucode == MISSING else f"{uname}.xlsx"
+            values.append({
+                "unit": ucode, "indicator": code, "actual": actual, "target": target, "rate": rate,
+                "schedule": sched, "status": status, "rank": None, "rank_tied": False,
+                "remark": REMARKS.get((ucode, code), ""),
+                "source": None if src_file is None else {
+                    "file": src_file, "sha256": "0" * 64, "sheet": "填报表",
+                    "cell": f"F{4 + [c for c, *_ in INDICATORS].index(code)}"},
+            })
+    # ranks per indicator within groups (by rate; by actual when there is no target)
+    for code, *_ in INDICATORS:
+        for g, _, _ in GROUPS:
+            items = []
+            for v in values:
+                if v["indicator"] != code or unit_group[v["unit"]] != g or v["status"] in ("missing", "pending"):
+                    continue
+                items.append((v["unit"], v["rate"] if v["rate"] is not None else -1.0))
+            ranks = _competition_rank(items)
+            for v in values:
+                if v["indicator"] == code and v["unit"] in ranks:
+                    v["rank"], v["rank_tied"] = ranks[v["unit"]]
+    # composite score: weighted capped rates over scored indicators (pending counts as 0)
+    weights = {code: w for code, *_r, w in INDICATORS}
+    scores: dict[str, float | None] = {}
+    on_sched: dict[str, int] = {}
+    scored_n: dict[str, int] = {}
+    for ucode, _, _ in UNITS:
+        if ucode == MISSING:
+            scores[ucode] = None
+            continue
+        num = den = 0.0
+        on = n = 0
+        for v in values:
+            if v["unit"] != ucode or weights[v["indicator"]] <= 0 or v["target"] is None:
+                continue
+            w = weights[v["indicator"]]
+            n += 1
+            den += w
+            num += w * min(v["rate"] or 0.0, CAP)
+            on += v["status"] in ("completed", "on_schedule")
+        scores[ucode] = round(num / den * 100, 2)
+        on_sched[ucode] = on
+        scored_n[ucode] = n
+    previous = {"hutang": 3, "niutang": 1, "luoyang": 2, "xueyan": 4, "qianhuang": 6, "lijia": 5,
+                "huangli": 7, "hitech": 1, "xitaihu": 3, "greenbuild": 2, "nanxiashu": 4}  # xihu: new, unknown
+    units: list[dict[str, Any]] = []
+    for g, _, _ in GROUPS:
+        members = [(c, n) for c, n, gg in UNITS if gg == g]
+        ranks = _competition_rank([(c, scores[c]) for c, _ in members if scores[c] is not None])
+        ordered = sorted(members, key=lambda m: (m[0] not in ranks, ranks.get(m[0], (99, False))[0]))
+        for ucode, uname in ordered:
+            missing = ucode == MISSING
+            rank, tied = ranks.get(ucode, (None, False))
+            prev = previous.get(ucode)
+            errors = 1 if ucode == "hutang" else 0
+            warnings = {"hutang": 1, "lijia": 2, "xitaihu": 1}.get(ucode, 0)
+            units.append({
+                "code": ucode, "name": uname, "name_en": "Hutang" if ucode == "hutang" else "", "group": g,
+                "status": "missing" if missing else ("errors" if errors else ("warnings" if warnings else "ok")),
+                "file": None if missing else (f"11月/{uname}.xlsx" if ucode == "hutang" else f"{uname}.xlsx"),
+                "received": None if missing else f"2022-12-0{1 + len(uname) % 5}T09:{10 + len(units):02d}:00",
+                "score": scores[ucode], "rank": rank, "rank_tied": tied,
+                "rank_change": None if (missing or prev is None) else prev - rank,
+                "previous_rank": prev, "on_schedule": on_sched.get(ucode, 0), "scored": scored_n.get(ucode, 0),
+                "errors": errors, "warnings": warnings,
+            })
+    order = [u["code"] for u in units]
+    values.sort(key=lambda v: (order.index(v["unit"]), [c for c, *_ in INDICATORS].index(v["indicator"])))
+
+    district_inds = []
+    for code, name, name_en, unit, unit_en, decimals, weight in INDICATORS:
+        sched = _schedule(code, MONTH)
+        counted = [v for v in values if v["indicator"] == code and v["actual"] is not None]
+        target = sum(targets[(u, code)] or 0 for u, _, _ in UNITS)
+        actual = round(sum(v["actual"] for v in counted), decimals)
+        rate = round(actual / target, 4)
+        district_inds.append({
+            "code": code, "name": name, "name_en": name_en, "unit": unit, "unit_en": unit_en,
+            "decimals": decimals, "weight": weight, "target": target, "actual": actual, "rate": rate,
+            "schedule": sched, "status": _status(rate, sched, target), "gap": round(rate - sched, 4),
+            "units_counted": len(counted), "units_missing": 1,
+            "units_pending": sum(1 for v in values if v["indicator"] == code and v["status"] == "pending"),
+        })
+    history = []
+    for m in range(1, MONTH + 1):
+        history.append({"period": f"2022-{m:02d}", "indicators": {
+            i["code"]: round(i["actual"] * (m / MONTH) ** 1.2, i["decimals"]) for i in district_inds}})
+    issues = [
+        {"code": "not-a-number", "severity": "error", "unit": "hutang", "indicator": "tech_sme",
+         "file": "11月/湖塘镇.xlsx", "sheet": "填报表", "cell": "F7", "message": "“约12”不是数值，请只填写数字"},
+        {"code": "unit-suffix", "severity": "warning", "unit": "hutang", "indicator": "hte_pool",
+         "file": "11月/湖塘镇.xlsx", "sheet": "填报表", "cell": "F6", "message": "“12家”已按 12 读取，请只填写数字"},
+        {"code": "ytd-decreased", "severity": "warning", "unit": "lijia", "indicator": "gazelle",
+         "file": "礼嘉镇.xlsx", "sheet": "填报表", "cell": "F8",
+         "message": "本年累计（9）小于上月累计（11），请核实是否填成了当月数"},
+        {"code": "remark-formula", "severity": "warning", "unit": "lijia", "indicator": "hte_applications",
+         "file": "礼嘉镇.xlsx", "sheet": "填报表", "cell": "G4", "message": '=HYPERLINK("http://x","y")'},
+        {"code": "formula-no-value", "severity": "warning", "unit": "xitaihu", "indicator": "incubation_area",
+         "file": "西太湖科技产业园.xlsx", "sheet": "Sheet1", "cell": "C10",
+         "message": "单元格是公式但没有计算结果，请在 Excel 中打开并保存后重新报送"},
+        {"code": "unknown-unit", "severity": "error", "unit": None, "indicator": None,
+         "file": "新建 Microsoft Excel 工作表.xlsx", "sheet": None, "cell": None,
+         "message": "无法识别报送单位，请在文件名或表头注明单位名称"},
+        {"code": "period-inferred", "severity": "info", "unit": "niutang", "indicator": None,
+         "file": "牛塘镇.xlsx", "sheet": "填报表", "cell": "B2", "message": "报送期按表头“2022年11月”识别"},
+    ]
+    files = []
+    for u in units:
+        if u["file"]:
+            files.append({"file": u["file"], "sha256": "1" * 64, "unit": u["code"], "period": "2022-11",
+                          "status": "used", "reason": "", "received": u["received"], "errors": u["errors"],
+                          "warnings": u["warnings"]})
+    files += [
+        {"file": "湖塘镇（旧）.xlsx", "sha256": "2" * 64, "unit": "hutang", "period": "2022-11", "status": "superseded",
+         "reason": "同一单位有更晚的报送文件（11月/湖塘镇.xlsx）", "received": "2022-12-01T08:00:00", "errors": 2, "warnings": 0},
+        {"file": "牛塘镇 - 副本.xlsx", "sha256": "1" * 64, "unit": "niutang", "period": "2022-11", "status": "duplicate",
+         "reason": "与“牛塘镇.xlsx”内容相同", "received": "2022-12-02T10:00:00", "errors": 0, "warnings": 0},
+        {"file": "新建 Microsoft Excel 工作表.xlsx", "sha256": "3" * 64, "unit": None, "period": None,
+         "status": "rejected", "reason": "无法识别报送单位", "received": "2022-12-02T11:30:00", "errors": 1, "warnings": 0},
+        {"file": "洛阳镇10月.xlsx", "sha256": "4" * 64, "unit": "luoyang", "period": "2022-10",
+         "status": "other-period", "reason": "报送期为2022年10月，不是本期", "received": "2022-11-03T09:00:00",
+         "errors": 0, "warnings": 0},
+        {"file": "说明.docx", "sha256": "5" * 64, "unit": None, "period": None, "status": "ignored",
+         "reason": "不是电子表格", "received": "2022-12-01T08:30:00", "errors": 0, "warnings": 0},
+    ]
+    scored_inds = [i for i in district_inds if i["weight"] > 0 and i["status"] != "no_target"]
+    return {
+        "schema": 1, "tool": "reporting 0.1.0", "period": "2022-11", "year": 2022, "month": MONTH, "lang": "zh",
+        "title": "关于2022年11月份全区科技创新重点指标完成情况的通报",
+        "bulletin_file": "武进区科技创新重点指标通报_2022年11月.xlsx", "as_of": "2022-11-30",
+        "schedule": sched_default, "cap": CAP,
+        "district": {"name": "武进区", "city": "常州市", "issuer": "武进区科学技术局", "indicators": district_inds},
+        "groups": [{"code": c, "name": n, "name_en": e} for c, n, e in GROUPS],
+        "units": units, "values": values, "issues": issues, "files": files, "history": history,
+        "summary": {"units": len(UNITS), "submitted": len(UNITS) - 1, "missing": 1,
+                    "with_errors": sum(1 for u in units if u["status"] == "errors"), "missing_units": [MISSING],
+                    "pending_values": 1,
+                    "on_schedule_indicators": sum(1 for i in scored_inds if i["status"] in ("completed", "on_schedule")),
+                    "scored_indicators": len(scored_inds)},
+    }
