@@ -167,10 +167,10 @@ def select(subs: list[Submission], period: Period) -> Selection:
     """One submission per unit: identical bytes count once; the newest (by second, then name) wins."""
     target = str(period)
     status: dict[str, tuple[str, str, Issue | None]] = {}
-    candidates = [s for s in subs if s.status == "read" and s.period == target]
+    candidates = [s for s in subs if readable(s) and s.period == target]
     first_by_hash: dict[str, Submission] = {}
     unique: list[Submission] = []
-    for s in sorted(candidates, key=lambda s: s.file):
+    for s in sorted(candidates, key=lambda s: (int(s.mtime), s.file)):  # the first received copy is kept
         kept = first_by_hash.get(s.sha256)
         if kept is not None:
             status[s.file] = ("duplicate", f"同 {kept.file}",
@@ -193,15 +193,20 @@ def select(subs: list[Submission], period: Period) -> Selection:
     for s in subs:
         if s.file in status:
             continue
-        if s.status == "read":
+        if readable(s):
             status[s.file] = ("other-period", f"{s.period} 的报表", None)
-        elif s.status == "rejected" and s.period and s.period != target:
+        elif s.status != "ignored" and s.period and s.period != target:
             status[s.file] = ("other-period", f"{s.period} 的报表（未通过检查）", None)
     return Selection(used, status)
 
 
+def readable(s: Submission) -> bool:
+    """Read, recognised and not rejected: a candidate for its period (whatever another period's selection said)."""
+    return s.status != "ignored" and s.period is not None and s.unit is not None and not s.rejected
+
+
 def latest_period(subs: list[Submission]) -> Period | None:
-    periods = [Period.parse(s.period) for s in subs if s.period and s.status == "read"]
+    periods = [Period.parse(s.period) for s in subs if readable(s)]
     return max(periods) if periods else None
 
 

@@ -102,9 +102,9 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
     results = _load_results(ws, period, lang)
     report = MailReport(kind=kind, period=str(period), send=send, folder=folder)
     override = [a for a in (to or []) if a.strip()]
-    secret = _password(es, password, lang) if send else None
     if send:
         _check_send_settings(es, lang)
+    secret = _password(es, password, lang) if send else None
     report.notes.extend(_stale_note(ws, period, lang))
 
     when = dt.datetime.now().astimezone() if send else _draft_date(results)
@@ -119,7 +119,7 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
         for out in outgoing:
             report.written.append(_write_eml(folder, out))
         return report
-    _send_all(ws, folder, outgoing, es, secret, resend, lang, report)
+    _send_all(folder, outgoing, es, secret, resend, lang, report)
     return report
 
 
@@ -133,20 +133,23 @@ def mail_report_text(report: MailReport, lang: str = "zh") -> str:
                            to=_short_list(m["to"], lang)))
         if report.written:
             lines.append(t("mail.report.hint_send", lang))
-    else:
+    elif report.sent:
         lines.append(t("mail.report.sent", lang, n=len(report.sent)))
         for s in report.sent:
             lines.append(t("mail.report.sent_item", lang, key=s["key"], to=_short_list(s["to"], lang)))
-    for s in report.skipped:
-        lines.append(t("mail.report.skipped", lang, key=s["key"], reason=s["reason"]))
+    elif not report.failed:
+        lines.append(t("mail.report.nothing", lang))
+    if report.skipped:
+        lines.append(t("mail.report.skipped_head", lang, n=len(report.skipped)))
+        lines += [t("mail.report.skipped", lang, key=s["key"], reason=s["reason"]) for s in report.skipped]
     if report.failed:
         lines.append(t("mail.report.failed", lang, n=len(report.failed)))
         by_reason: dict[str, list[str]] = {}
         for f in report.failed:
-            who = f"{f['key']}（{', '.join(f['to'])}）" if f["to"] else f["key"]
+            who = t("mail.report.who", lang, key=f["key"], to=", ".join(f["to"])) if f["to"] else f["key"]
             by_reason.setdefault(f["reason"], []).append(who)
         for reason, whos in by_reason.items():
-            lines.append(f"  - {'; '.join(whos)}：{reason}" if lang == "zh" else f"  - {'; '.join(whos)}: {reason}")
+            lines.append(t("mail.report.failed_item", lang, who="; ".join(whos), reason=reason))
     lines.extend(report.notes)
     return "\n".join(lines)
 
@@ -160,6 +163,7 @@ def attach(msg: EmailMessage, data: bytes, filename: str, mime: str) -> None:
     message must be serialised with a policy whose ``refold_source`` is
     "none" (:data:`POLICY`), or the raw header is refolded and mangled.
     """
+    filename = re.sub(r"[\x00-\x1f\x7f]", "_", filename)  # a name is data: no header injection
     maintype, _, subtype = mime.partition("/")
     msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     part = msg.get_payload()[-1]  # add_attachment made msg multipart/mixed and appended the part
@@ -387,9 +391,11 @@ class _Builder:
             span = self.period.range_zh() if lang == "zh" else self.period.label_en()
             text = [t("mail.greeting", lang, unit=uname), "",
                     t("mail.remind.body", lang, span=span, deadline=deadline)]
-            html_blocks = [_p(t("mail.greeting", lang, unit=uname)), _p(t("mail.remind.body", lang, span=span, deadline=deadline))]
+            html_blocks = [_p(t("mail.greeting", lang, unit=uname)),
+                           _p(t("mail.remind.body", lang, span=span, deadline=deadline))]
             for f in rejected:
-                line = t("mail.remind.rejected", lang, file=f.get("file", ""), reason=f.get("reason") or f.get("status", ""))
+                line = t("mail.remind.rejected", lang, file=f.get("file", ""),
+                         reason=f.get("reason") or f.get("status", ""))
                 text += ["", line]
                 html_blocks.append(_p(line, color="#c00000"))
             tail = t("mail.remind.tail", lang)
@@ -397,8 +403,8 @@ class _Builder:
             html_blocks += [_p(tail, muted=True), _signature(self.issuer, self._date_text())]
             attachment = t("mail.remind.attachment", lang, unit=unit.name, span=self.period.range_zh())
             subject = self._subject(self.es.remind_subject, unit=unit.name)
-            out = self._message(f"remind:{unit.code}", unit.name, f"remind-{unit.code}-{_safe(unit.name)}", subject,
-                                "\n".join(text), _page(subject, html_blocks),
+            out = self._message(f"remind:{unit.code}", unit.name, f"remind-{unit.code}-{_safe(unit.name)}",
+                                subject, "\n".join(text), _page(subject, html_blocks),
                                 [(path.read_bytes(), attachment, XLSX)], *self._unit_rcpts(unit))
             if out:
                 outs.append(out)
@@ -546,7 +552,7 @@ class _Builder:
             self.skipped.append({"key": key, "to": [], "reason": t("mail.skip.no_address", self.lang, unit=label)})
             return None
         msg = EmailMessage(policy=POLICY)
-        msg["Subject"] = subject
+        msg["Subject"] = " ".join(subject.split())  # a pattern or unit name with a line break cannot break the header
         if self.es.from_addr:
             msg["From"] = Address(display_name=self.es.from_name,
                                   addr_spec=_address(self.es.from_addr, "[email] from", self.lang).addr_spec)
@@ -812,7 +818,10 @@ class _Connection:
                               "timeout": f"{es.timeout:g}", "env": es.password_env or "password_env",
                               "user": es.username, "sender": es.from_addr}
         if isinstance(exc, smtplib.SMTPAuthenticationError):
-            return t("mail.err.auth", lang, reply=_reply(exc), **kw)
+            line = t("mail.err.auth", lang, reply=_reply(exc), **kw)
+            if es.host.lower().endswith(("office365.com", "outlook.com")):
+                line += t("mail.hint.microsoft", lang)  # 535 5.7.139 / 5.7.3: SMTP AUTH is off for the tenant or mailbox
+            return line
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             return t("mail.err.no_auth", lang, detail=str(exc), **kw)
         if isinstance(exc, smtplib.SMTPSenderRefused):
@@ -823,6 +832,8 @@ class _Connection:
             return t("mail.err.greeting", lang, reply=_reply(exc), **kw)
         if isinstance(exc, smtplib.SMTPResponseException):
             return t("mail.err.reply", lang, reply=_reply(exc), **kw)
+        if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
+            exc = exc.__context__  # smtplib reports a read timeout as a disconnection
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             key = "mail.err.disconnected_connect" if connecting else "mail.err.disconnected"
             return t(key, lang, detail=str(exc) or "-", **kw)
@@ -850,7 +861,7 @@ def _reply_pair(value: Any) -> str:
     return str(value)
 
 
-def _send_all(ws: Workspace, folder: Path, outgoing: list[_Outgoing], es: EmailSettings, password: str | None,
+def _send_all(folder: Path, outgoing: list[_Outgoing], es: EmailSettings, password: str | None,
               resend: bool, lang: str, report: MailReport) -> None:
     """Send each message to the recipients that have not had it yet, recording every attempt."""
     sent_path = folder / "sent.json"
@@ -864,7 +875,7 @@ def _send_all(ws: Workspace, folder: Path, outgoing: list[_Outgoing], es: EmailS
             if not pending:
                 when = max(done.values(), default="")
                 report.skipped.append({"key": out.key, "to": list(out.rcpts),
-                                       "reason": t("mail.skip.already", lang, time=when)})
+                                       "reason": t("mail.skip.already", lang, time=when[:16].replace("T", " "))})
                 continue
             msg = _without_bcc(out.msg)  # Bcc recipients are in the envelope only
             data = msg.as_bytes(policy=POLICY)

@@ -53,8 +53,8 @@ TEXT: dict[str, dict[str, str]] = {
                 "en": "{group}: the three leading units are {top}; the three trailing units are {bottom}."},
     "n.group_short": {"zh": "{group}综合得分排名依次为：{top}。", "en": "{group}, in order of composite score: {top}."},
     "n.group_none": {"zh": "{group}本期暂无参与综合排名的单位。", "en": "{group}: no unit is ranked this month."},
-    "n.rank_item": {"zh": "{name}（{score}分）", "en": "{name} ({score})"},
-    "n.rank_item_tied": {"zh": "{name}（并列第{rank}名，{score}分）", "en": "{name} (tied {rank}, {score})"},
+    "n.rank_item": {"zh": "{name}", "en": "{name}"},
+    "n.rank_item_tied": {"zh": "{name}（并列第{rank}名）", "en": "{name} (tied {rank})"},
     "n.missing": {"zh": "未报送单位：{units}（共{n}个）。全区合计数未包含上述{n}个单位的数据。",
                   "en": "Not submitted: {units} ({n} in all). The district totals lack these {n} unit(s)."},
     "n.missing_none": {"zh": "各单位均已报送本期数据。", "en": "Every unit has submitted this month."},
@@ -137,9 +137,9 @@ def _ranked_units(results: dict[str, Any], group: str) -> list[dict[str, Any]]:
 
 
 def _rank_item(u: dict[str, Any], lang: str) -> str:
-    score = DASH if u.get("score") is None else f"{u['score']:.2f}"
+    """A unit's name, marked when tied (scores are on the 综合排名 sheet, not in the text)."""
     key = "n.rank_item_tied" if u.get("rank_tied") else "n.rank_item"
-    return tx(key, lang, name=display_name(u, lang), rank=u.get("rank"), score=score)
+    return tx(key, lang, name=display_name(u, lang), rank=u.get("rank"))
 
 
 def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

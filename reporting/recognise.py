@@ -157,7 +157,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     cell_unit, cell_ref = _unit_from_cells(visible, cat)
     if cell_unit:
         candidates.append(("cell", cell_unit))
-    name_unit = cat.match_unit(stem) or cat.match_unit(display)
+    name_unit = cat.match_unit(stem)
     if name_unit:
         candidates.append(("name", name_unit))
     unit = candidates[0][1] if candidates else None
@@ -186,11 +186,15 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if title_p:
         pcands.append(("title", title_p))
     year_hint = pcands[0][1].year if pcands else (assume.year if assume else None)
-    name_p = period_from_text(display, year_hint)
+    name_p = period_from_text(stem, year_hint)
     if name_p:
         pcands.append(("name", name_p))
+    elif not pcands:  # the folder the clerk filed it in, as a last resort
+        folder_p = period_from_text(str(PurePath(display).parent), year_hint)
+        if folder_p:
+            pcands.append(("folder", folder_p))
     period = pcands[0][1] if pcands else None
-    where = {"meta": "表单信息", "title": "标题", "name": "文件名"}
+    where = {"meta": "表单信息", "title": "标题", "name": "文件名", "folder": "所在文件夹"}
     if period is None:
         if assume is not None:
             period = assume
@@ -249,9 +253,11 @@ def find_layout(sheets: list[Grid], cat: Catalogue) -> Layout | None:
 
 def _value_column(header: list[object]) -> int | None:
     scored: list[tuple[int, int]] = []
+    if sum(1 for v in header if v not in (None, "")) < 2:
+        return None  # a title line, not a header row
     for c, v in enumerate(header):
         key = norm_label(v)
-        if not key or any(x in key for x in _EXCLUDE_VALUE_HEADER):
+        if not key or len(key) > 12 or any(x in key for x in _EXCLUDE_VALUE_HEADER):
             continue
         for rank, word in enumerate(fl.VALUE_HEADERS):
             if word in key:

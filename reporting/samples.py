@@ -122,7 +122,7 @@ def write_sample_inbox(ws: Workspace, periods: list[Period], seed: int = 2022) -
                 edits["tech_sme"] = str(int(values["tech_sme"])).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
             if p == last and code == "wjhtz":
                 edits["bounty_funds"] = f"{values['bounty_funds']:,.2f}"
-            if p == last and code == "xitaihu":
+            if p == last and code == "nanxiashu":
                 zero = next((i.code for i in ws.indicators if values[i.code] == 0), None)
                 if zero:
                     edits[zero] = None  # left blank: read as 0, with a warning
@@ -148,7 +148,7 @@ def write_sample_inbox(ws: Workspace, periods: list[Period], seed: int = 2022) -
             _stamp(path, p, n * 17 + 60)
             count += 1
             if p == last and code == "xihu":
-                copy = folder / f"{unit.name}(1).xlsx"
+                copy = folder / f"{unit.name}（重发）.xlsx"
                 shutil.copyfile(path, copy)
                 _stamp(copy, p, n * 17 + 61)
                 count += 1

@@ -100,7 +100,7 @@ def compile_summary_text(result: Any, lang: str) -> str:
             continue
         gname = g["name_en"] or g["name"] if lang == "en" else g["name"]
         top = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[:3])
-        bottom = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[-3:][::-1])
+        bottom = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
         if lang == "zh":
             lines.append(f"{gname}  前三：{top}；后三：{bottom}")
         else:

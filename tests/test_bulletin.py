@@ -25,6 +25,9 @@ from reporting.bulletin import LABELS, SHEETS, write_bulletin
 from reporting.narrative import district_table_text, narrative
 from reporting.textnorm import display_width
 
+# openpyxl does not read the data-bar extension xlsxwriter writes; it says so, harmlessly
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
 GROUPS = [("town", "镇", "Towns"), ("zone", "开发区（街道）", "Zones and streets")]
 UNITS = [
     ("hutang", "湖塘镇", "town"), ("niutang", "牛塘镇", "town"), ("luoyang", "洛阳镇", "town"),
@@ -127,7 +130,7 @@ def make_results() -> dict[str, Any]:
     values: list[dict[str, Any]] = []
     rates: dict[tuple[str, str], float | None] = {}
     for ucode, uname, _ in UNITS:
-        for code, *_rest, decimals, _w in INDICATORS:
+        for code, *_ in INDICATORS:
             sched = _schedule(code, MONTH)
             target = targets[(ucode, code)]
             actual: float | None = actuals[(ucode, code)]
@@ -279,3 +282,329 @@ def make_results() -> dict[str, Any]:
                     "on_schedule_indicators": sum(1 for i in scored_inds if i["status"] in ("completed", "on_schedule")),
                     "scored_indicators": len(scored_inds)},
     }
+
+
+# --------------------------------------------------------------------------- helpers
+
+ZH_SHEETS = ["通报", "综合排名", "分项指标", "图表", "报送情况", "数据问题"]
+EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Data issues"]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    return make_results()
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory, results: dict[str, Any]) -> Path:
+    path = tmp_path_factory.mktemp("bulletin") / results["bulletin_file"]
+    write_bulletin(path, results)
+    return path
+
+
+def _rows(ws: Any) -> list[tuple[Any, ...]]:
+    return list(ws.iter_rows(values_only=True))
+
+
+def _sheet_xml(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_six_sheets_in_order_zh_and_en(book: Path, results: dict[str, Any], tmp_path: Path) -> None:
+    assert openpyxl.load_workbook(book).sheetnames == ZH_SHEETS
+    assert [LABELS[k]["zh"] for k in SHEETS] == ZH_SHEETS
+    en = tmp_path / "en.xlsx"
+    write_bulletin(en, results, "en")
+    wb = openpyxl.load_workbook(en)
+    assert wb.sheetnames == EN_SHEETS
+    # English names where the results give them, Chinese where name_en is empty
+    names = [r[1] for r in _rows(wb["Ranking"]) if r[1]]
+    assert "Hutang" in names and "牛塘镇" in names
+
+
+def test_bulletin_sheet_numbers_equal_results(book: Path, results: dict[str, Any]) -> None:
+    ws = openpyxl.load_workbook(book)["通报"]
+    assert ws["A1"].value == results["title"]
+    assert "2022年11月30日" in ws["A2"].value
+    assert ws["E2"].value == pytest.approx(results["schedule"])
+    assert ws["E2"].number_format == "0.0%"
+    rows = {r[0]: r for r in _rows(ws) if r[0]}
+    header = rows["指标"]
+    assert header[:8] == ("指标", "计量单位", "年度目标", "累计完成", "完成率", "序时进度", "状态", "较序时\n（百分点）")
+    status_zh = {"completed": "已完成", "on_schedule": "达到序时", "behind": "落后序时", "no_target": "无目标"}
+    for ind in results["district"]["indicators"]:
+        row = rows[ind["name"]]
+        assert row[1] == ind["unit"]
+        assert row[2] == pytest.approx(ind["target"])
+        assert row[3] == pytest.approx(ind["actual"])
+        assert row[4] == pytest.approx(ind["rate"])
+        assert row[5] == pytest.approx(ind["schedule"])
+        assert row[6] == status_zh[ind["status"]]
+        assert row[7] == pytest.approx(ind["gap"] * 100)  # 百分点
+    # number formats: thousands separators with the indicator's decimals, rates and gaps
+    by_name = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    r_area = by_name["新增孵化面积"]
+    assert ws.cell(r_area, 3).number_format == "#,##0.00"
+    assert ws.cell(by_name["瞪羚企业数"], 3).number_format == "#,##0"
+    assert ws.cell(r_area, 5).number_format == "0.0%"
+    assert ws.cell(r_area, 8).number_format == "+0.0;-0.0;0.0"
+    # issuer lines, with the period's date and never the clock
+    texts = [c for r in _rows(ws) for c in r if isinstance(c, str)]
+    assert "制表单位：武进区科学技术局" in texts
+    assert "制表日期：2022年11月30日" in texts
+    assert "数据来源：各镇、开发区（街道）报送数据，详见“报送情况”“数据问题”工作表" in texts
+    # the narrative is on the sheet
+    for para in narrative(results):
+        assert any(para in t for t in texts)
+
+
+def test_ranking_sheet_equals_results(book: Path, results: dict[str, Any]) -> None:
+    ws = openpyxl.load_workbook(book)["综合排名"]
+    seen: list[str] = []
+    for r in range(1, ws.max_row + 1):
+        name = ws.cell(r, 2).value
+        unit = next((u for u in results["units"] if u["name"] == name), None)
+        if unit is None:
+            continue
+        seen.append(unit["code"])
+        rank, score, change = ws.cell(r, 1), ws.cell(r, 3), ws.cell(r, 5)
+        if unit["status"] == "missing":
+            assert rank.value == "—" and score.value == "—"
+            assert ws.cell(r, 7).value == "未报送"
+            continue
+        assert rank.value == unit["rank"]
+        assert ("并列" in rank.number_format) == unit["rank_tied"]
+        assert score.value == pytest.approx(unit["score"])
+        assert ws.cell(r, 6).value == f"{unit['on_schedule']}/{unit['scored']}"
+        if unit["rank_change"] is None:
+            assert change.value == "—"
+        else:
+            assert change.value == unit["rank_change"]
+            assert change.number_format == '"↑"0;"↓"0;"持平"'
+    assert seen == [u["code"] for u in results["units"]]  # groups in order, missing units last
+    groups = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert groups.index("镇") < groups.index("开发区（街道）")
+
+
+def test_indicator_sheet_values_and_markers(book: Path, results: dict[str, Any]) -> None:
+    ws = openpyxl.load_workbook(book)["分项指标"]
+    rows = _rows(ws)
+    # the first band holds the first indicator: 年度目标 | 累计完成 | 完成率 | 排名 in columns B..E
+    first = results["district"]["indicators"][0]["code"]
+    for u in results["units"]:
+        v = next(x for x in results["values"] if x["unit"] == u["code"] and x["indicator"] == first)
+        row = next(r for r in rows if r[0] == u["name"])
+        assert row[1] == pytest.approx(v["target"])
+        if v["status"] == "missing":
+            assert row[2] == "未报送" and row[3] == "—" and row[4] == "—"
+        else:
+            assert row[2] == pytest.approx(v["actual"])
+            assert row[3] == pytest.approx(v["rate"])
+            assert row[4] == v["rank"]
+    cells = [c for r in rows for c in r]
+    assert "待核实" in cells
+    assert cells.count("未报送") == len(results["district"]["indicators"])
+    # behind-schedule rates are filled light red, completed ones green
+    fills = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if c.number_format == "0.0%" and isinstance(c.value, float):
+                fills.setdefault(c.fill.fgColor.rgb, 0)
+                fills[c.fill.fgColor.rgb] += 1
+    assert "FFFFC7CE" in fills and "FFC6EFCE" in fills
+
+
+def test_submissions_and_issues_sheets(book: Path, results: dict[str, Any]) -> None:
+    wb = openpyxl.load_workbook(book)
+    sub = [c for r in _rows(wb["报送情况"]) for c in r if c is not None]
+    for f in results["files"]:
+        assert f["file"] in sub
+    for word in ("采用", "已被更新文件替代", "重复文件", "拒收", "已忽略", "非本期数据", "未报送"):
+        assert word in sub
+    ws = wb["数据问题"]
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:")
+    rows = _rows(ws)
+    assert rows[2][:7] == ("序号", "单位", "文件", "位置", "指标", "严重程度", "问题说明")
+    body = rows[3:]
+    assert len(body) == len(results["issues"])
+    first = body[0]
+    assert first[1] == "湖塘镇" and first[3] == "填报表!F7" and first[4] == "科技型中小企业备案数"
+    assert first[5] == "错误" and first[6] == results["issues"][0]["message"]
+
+
+def test_charts_are_native_over_cells_with_cjk_fonts(book: Path) -> None:
+    with zipfile.ZipFile(book) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = [z.read(n).decode("utf-8") for n in charts]
+    assert len(charts) == 4 + 2 + 1  # key indicators, one score chart per group, the trend
+    for x in xml:
+        assert "<c:f>图表!$" in x or "<c:f>'图表'!$" in x  # data lives in cells of the 图表 sheet
+        assert 'typeface="宋体"' in x
+    assert sum("<c:lineChart>" in x and "<c:barChart>" in x for x in xml) == 4  # columns + schedule line
+
+
+def test_no_trend_chart_without_history(results: dict[str, Any], tmp_path: Path) -> None:
+    r = copy.deepcopy(results)
+    r["history"] = []
+    path = tmp_path / "b.xlsx"
+    write_bulletin(path, r)
+    with zipfile.ZipFile(path) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 6
+
+
+# --------------------------------------------------------------------------- safety and reproducibility
+
+
+def test_byte_identical_on_two_writes(results: dict[str, Any], tmp_path: Path) -> None:
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_bulletin(a, results)
+    write_bulletin(b, copy.deepcopy(results))
+    assert a.read_bytes() == b.read_bytes()
+    first = a.read_bytes()
+    write_bulletin(a, results)  # over an existing file
+    assert a.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "b.xlsx"]  # no temporary files left
+    props = openpyxl.load_workbook(a).properties
+    assert props.created == dt.datetime(2022, 11, 30, 0, 0)
+    assert props.title == results["title"]
+
+
+def test_strings_from_submissions_stay_strings(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    found = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value in ("=1+1", '=HYPERLINK("http://x","y")'):
+                    found.setdefault(c.value, []).append(c)
+    assert set(found) == {"=1+1", '=HYPERLINK("http://x","y")'}
+    for cells in found.values():
+        assert all(c.data_type == "s" for c in cells)
+    for name, xml in _sheet_xml(book).items():
+        assert "<f>" not in xml and "<f " not in xml, name
+        assert "<hyperlink" not in xml, name
+
+
+def test_failed_write_leaves_previous_file(results: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "b.xlsx"
+    write_bulletin(path, results)
+    before = path.read_bytes()
+    broken = copy.deepcopy(results)
+    broken["district"]["indicators"][0]["decimals"] = "two"
+    with pytest.raises(ValueError):
+        write_bulletin(path, broken)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
+
+
+def test_minimal_results_still_write(tmp_path: Path) -> None:
+    """One group, everyone missing, no files, issues or history: a bulletin that says so."""
+    r = make_results()
+    r["groups"] = r["groups"][:1]
+    r["units"] = [dict(u, status="missing", score=None, rank=None, rank_change=None, file=None, received=None)
+                  for u in r["units"] if u["group"] == "town"]
+    r["values"] = [dict(v, actual=None, rate=None, rank=None, status="missing")
+                   for v in r["values"] if v["unit"] in {u["code"] for u in r["units"]}]
+    r["issues"], r["files"], r["history"] = [], [], []
+    path = tmp_path / "min.xlsx"
+    write_bulletin(path, r)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ZH_SHEETS
+    assert "本期未发现数据问题。" in [c for row in _rows(wb["数据问题"]) for c in row]
+
+
+# --------------------------------------------------------------------------- print
+
+
+def test_print_setup(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    for ws in wb.worksheets:
+        ps = ws.page_setup
+        assert ps.orientation == "landscape", ws.title
+        assert int(ps.paperSize) == 9, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert int(ps.fitToWidth or 1) == 1, ws.title  # OOXML's default is 1, which xlsxwriter leaves out
+        assert "关于2022年11月份" in ws.oddHeader.center.text, ws.title
+        assert ws.oddHeader.center.font.startswith("黑体"), ws.title
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", ws.title
+        if ws.title == "通报":
+            # the whole 通报 fits one page at a readable scale; its header repeats only for long tables
+            assert int(ps.fitToHeight if ps.fitToHeight is not None else 1) == 1  # 1 is the default
+        else:
+            assert int(ps.fitToHeight) == 0, ws.title
+            assert ws.print_title_rows, ws.title
+        if ws.title != "图表":
+            assert ws.freeze_panes, ws.title
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_to_pdf(book: Path, tmp_path: Path) -> None:
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    out = tmp_path / "pdf"
+    cmd = [_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+           "--outdir", str(out), str(book)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    pdf = out / (book.stem + ".pdf")
+    assert pdf.exists()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert pages >= 6  # at least one page per sheet
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_narrative_mentions_missing_pending_and_behind(results: dict[str, Any]) -> None:
+    text = "\n".join(narrative(results))
+    assert "嘉泽镇" in text and "未报送" in text
+    assert "全区合计数未包含上述1个单位的数据" in text
+    assert "高新技术企业认定数（完成率75.9%" in text  # behind schedule, with the gap
+    assert "落后序时4.1个百分点" in text
+    assert "创新创业大赛参赛项目数" in text
+    assert "待核实" in text and "湖塘镇“科技型中小企业备案数”" in text
+    assert "南夏墅街道（并列第1名）" in text  # a tie named as such
+    assert "11项指标有9项达到序时进度（其中4项已完成年度目标）" in text
+    en = "\n".join(narrative(results, "en"))
+    assert "Not submitted: 嘉泽镇" in en and "High-tech enterprises recognised (75.9%, 4.1 points behind)" in en
+
+
+def test_narrative_without_problems(results: dict[str, Any]) -> None:
+    r = copy.deepcopy(results)
+    for u in r["units"]:
+        u["status"] = "ok"
+    for v in r["values"]:
+        v["status"] = "on_schedule" if v["status"] in ("pending", "missing", "behind") else v["status"]
+    for i in r["district"]["indicators"]:
+        i["status"] = "on_schedule" if i["status"] == "behind" else i["status"]
+    text = "\n".join(narrative(r))
+    assert "各单位均已报送本期数据。" in text
+    assert "各项指标均达到序时进度。" in text
+    assert "待核实" not in text
+
+
+def test_leading_and_trailing_never_overlap(results: dict[str, Any]) -> None:
+    text = narrative(results)
+    zones = next(p for p in text if p.startswith("开发区（街道）"))
+    top, bottom = zones.split("；")
+    assert "武进国家高新区" in top and "武进国家高新区" not in bottom  # 5 ranked units: 3 leading, 2 trailing
+
+
+def test_district_table_text_aligns_cjk(results: dict[str, Any]) -> None:
+    text = district_table_text(results)
+    lines = text.splitlines()
+    assert len({display_width(line) for line in lines}) == 1  # every line ends at the same column
+    assert lines[0].startswith("指标")
+    for ind in results["district"]["indicators"]:
+        assert any(line.startswith(ind["name"]) for line in lines)
+    assert "750.26" in text and "137.3%" in text and "-4.1" in text
+    # columns line up: the rate column ends at the same display column on every data row
+    ends = {display_width(line[: line.index("%") + 1]) for line in lines[2:]}
+    assert len(ends) == 1
+    assert "High-tech enterprise applications" in district_table_text(results, "en")

@@ -19,7 +19,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from email import policy
 from email.header import decode_header, make_header
@@ -31,7 +30,7 @@ from click.testing import CliRunner
 
 from reporting.config import Workspace, load_workspace
 from reporting.errors import ReportingError
-from reporting.mail import CAFILE_ENV, POLICY, MailReport, attach, mail_report_text, run_mail
+from reporting.mail import CAFILE_ENV, POLICY, attach, mail_report_text, run_mail
 from reporting.periods import Period
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
@@ -48,6 +47,8 @@ MISSING = "jiaze"
 WITH_ERRORS = "luoyang"
 WITH_WARNINGS = "niutang"
 REFUSED = "lijia@example.org"
+# the plain-mode server accepts AUTH without TLS on purpose (a local relay's setting)
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 
 # --------------------------------------------------------------------------- inputs: results.json and workbooks
@@ -171,7 +172,7 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reporting test SMTP")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     crt = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -199,7 +200,7 @@ class Collector:
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
         if address in self.refuse:
-            return "550 5.1.1 <%s>: Recipient address rejected: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -257,7 +258,7 @@ def env(monkeypatch: pytest.MonkeyPatch, cert: tuple[Path, Path]) -> None:
 
 
 def _point_at(ws_dir: Path, server: Server, **extra: Any) -> None:
-    _set_email(ws_dir, port=server.port, security=server.mode, username=USER, **extra)
+    _set_email(ws_dir, **{"port": server.port, "security": server.mode, "username": USER, **extra})
 
 
 # --------------------------------------------------------------------------- reading messages back
@@ -325,7 +326,7 @@ def test_attach_writes_rfc2231_and_rfc2047_names() -> None:
     attach(msg, data, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     attach(msg, b"plain", "notes.txt", "text/plain")
     raw = msg.as_bytes()
-    head = _raw_headers(raw, "filename*=utf-8".encode())
+    head = _raw_headers(raw, b"filename*=utf-8")
     assert head.startswith("Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;\r\n"
                            ' name="=?utf-8?b?')
     from urllib.parse import quote
@@ -416,12 +417,24 @@ def test_missing_results_says_compile_first(ws_dir: Path) -> None:
         run_mail(_ws(ws_dir), "bulletin", P)
 
 
-def test_draft_read_by_neomutt(mail_ws: Path, tmp_path: Path) -> None:
-    """A second, independent MIME parser: neomutt saves the attachment under the name it decoded."""
+@pytest.mark.parametrize("variant", ["as-written", "name-only"])
+def test_draft_read_by_neomutt(mail_ws: Path, tmp_path: Path, variant: str) -> None:
+    """A second, independent MIME parser: neomutt saves the attachment under the name it decoded.
+
+    "name-only" drops the RFC 2231 filename*= first, as Outlook ignores it, so
+    the name must come from the RFC 2047 name= on Content-Type alone.
+    """
     exe = shutil.which("neomutt") or shutil.which("mutt")
     if not exe:
         pytest.skip("neither neomutt nor mutt is installed")
     [path] = run_mail(_ws(mail_ws), "bulletin", P).written
+    if variant == "name-only":
+        raw = path.read_bytes()
+        stripped = re.sub(rb"Content-Disposition: attachment;\r\n filename\*=utf-8''[^\r]*", b"Content-Disposition: attachment",
+                          raw)
+        assert stripped != raw
+        path = tmp_path / "name-only.eml"
+        path.write_bytes(stripped)
     saved = _mutt_save_attachment(exe, path, tmp_path / "mutt")
     assert [p.name for p in saved] == [BULLETIN]
     assert saved[0].read_bytes() == _bulletin_bytes(mail_ws)
@@ -438,8 +451,10 @@ def _mutt_save_attachment(exe: str, eml: Path, workdir: Path) -> list[Path]:
     body = eml.read_bytes().replace(b"\r\n", b"\n")
     mbox.write_bytes(b"From reporting@example.org Sat Dec 31 12:00:00 2022\n" + body + b"\n")
     rc = workdir.parent / "muttrc"
-    rc.write_text("set charset=utf-8\nset config_charset=utf-8\nset confirmappend=no\nset confirmcreate=no\n"
-                  "set mbox_type=mbox\nset mail_check=0\nset wait_key=no\n", encoding="utf-8")
+    # folder set, or mutt first asks whether to create ~/Mail and the pushed keys answer it
+    rc.write_text(f'set folder="{workdir.parent}"\nset spool_file="{mbox}"\nset charset=utf-8\n'
+                  "set confirmappend=no\nset confirmcreate=no\nset mbox_type=mbox\nset mail_check=0\n"
+                  "set wait_key=no\nset rfc2047_parameters=yes\n", encoding="utf-8")
     keys = "<view-attachments><last-entry><save-entry><enter><exit><exit><quit>"
     cmd = [exe, "-n", "-F", str(rc), "-R", "-f", str(mbox), "-e", f"push '{keys}'"]
     master, slave = pty.openpty()
@@ -461,3 +476,206 @@ def _mutt_save_attachment(exe: str, eml: Path, workdir: Path) -> list[Path]:
         proc.wait()
         os.close(master)
     return sorted(workdir.iterdir())
+
+
+# --------------------------------------------------------------------------- sending through real servers
+
+
+@pytest.mark.parametrize("mode", ["none", "starttls", "ssl"])
+def test_send_bulletin(mail_ws: Path, env: None, cert: tuple[Path, Path], mode: str) -> None:
+    with Server(mode, cert) as server:
+        _point_at(mail_ws, server)
+        report = run_mail(_ws(mail_ws), "bulletin", P, send=True)
+        assert report.failed == [], report.failed
+        assert server.handler.logins, "no AUTH happened"
+        [(mail_from, rcpts, raw)] = server.received
+    assert mail_from == USER
+    assert set(rcpts) == {"leader@example.org", "office@example.org"} | {u.emails[0] for u in _ws(mail_ws).units}
+    msg = _check_message(raw, subject="【通报】2022年12月全区科技创新重点指标完成情况",
+                         attachment=_bulletin_bytes(mail_ws), filename=BULLETIN)
+    assert msg["Bcc"] is None and msg["X-Unsent"] is None  # Bcc only in the envelope; a real message
+    assert str(msg["From"]) == "武进区科学技术局 <clerk@example.org>"
+    sent_at = dt.datetime.fromisoformat(report.sent[0]["time"])
+    assert abs((dt.datetime.now().astimezone() - sent_at).total_seconds()) < 120
+    [entry] = report.sent
+    assert entry["key"] == "bulletin" and entry["message_id"] == msg["Message-ID"] and entry["result"] == "sent"
+    log = json.loads((mail_ws / "outbox" / "2022-12" / "mail" / "sent.json").read_text(encoding="utf-8"))
+    [rec] = log["messages"]
+    assert rec["result"] == "sent" and set(rec["delivered"]) == set(rcpts) and rec["message_id"] == msg["Message-ID"]
+    assert (mail_ws / "outbox" / "2022-12" / "mail" / "bulletin.eml").read_bytes() == raw  # the copy kept is what went out
+
+
+def test_second_send_skips_and_resend_sends_again(mail_ws: Path, env: None, cert: tuple[Path, Path]) -> None:
+    runner = CliRunner()
+    args = ["--workspace", str(mail_ws), "email", "--period", "2022-12", "--send"]
+    with Server("starttls", cert) as server:
+        _point_at(mail_ws, server)
+        first = runner.invoke(_cli(), args)
+        assert first.exit_code == 0, first.output
+        second = runner.invoke(_cli(), args)
+        assert second.exit_code == 0, second.output
+        assert len(server.received) == 1
+        assert "--resend" in second.output
+        third = runner.invoke(_cli(), [*args, "--resend"])
+        assert third.exit_code == 0, third.output
+        assert len(server.received) == 2
+        # --to sends to that address only, and does not count as the real delivery to anyone else
+        report = run_mail(_ws(mail_ws), "bulletin", P, send=True, to=["me@example.org"])
+        assert [r["to"] for r in report.sent] == [["me@example.org"]]
+        assert server.received[-1][1] == ["me@example.org"]
+    log = json.loads((mail_ws / "outbox" / "2022-12" / "mail" / "sent.json").read_text(encoding="utf-8"))
+    assert [r["result"] for r in log["messages"]] == ["sent", "sent", "sent"]
+
+
+def test_refused_recipient_does_not_stop_the_others(mail_ws: Path, env: None, cert: tuple[Path, Path]) -> None:
+    with Server("ssl", cert, refuse=(REFUSED,)) as server:
+        _point_at(mail_ws, server)
+        report = run_mail(_ws(mail_ws), "bulletin", P, send=True)
+        [(_, rcpts, raw)] = server.received
+        assert REFUSED not in rcpts and len(rcpts) == 14
+        [failure] = report.failed
+        assert failure["to"] == [REFUSED] and "550" in failure["reason"] and "\n" not in failure["reason"]
+        assert report.sent[0]["result"] == "partial" and REFUSED not in report.sent[0]["to"]
+        text = mail_report_text(report)
+        assert REFUSED in text and "550" in text
+        # a second --send tries only the address that did not get it
+        server.handler.refuse.clear()
+        again = run_mail(_ws(mail_ws), "bulletin", P, send=True)
+        assert again.failed == []
+        assert server.received[-1][1] == [REFUSED]
+
+
+def test_remind_and_feedback_are_sent_to_units(mail_ws: Path, env: None, cert: tuple[Path, Path]) -> None:
+    with Server("none", cert) as server:
+        _point_at(mail_ws, server)
+        remind = run_mail(_ws(mail_ws), "remind", P, send=True)
+        feedback = run_mail(_ws(mail_ws), "feedback", P, send=True)
+        assert remind.failed == [] and feedback.failed == []
+        got = {tuple(rcpts): raw for _, rcpts, raw in server.received}
+    assert set(got) == {("jiaze@example.org",), ("luoyang@example.org",), ("niutang@example.org",)}
+    form = (mail_ws / "outbox" / "2022-12" / "forms" / "嘉泽镇.xlsx").read_bytes()
+    _check_message(got[("jiaze@example.org",)], subject="【提醒】请报送2022年1-12月科技创新重点指标",
+                   attachment=form, filename="嘉泽镇2022年1-12月科技创新重点指标报表.xlsx")
+    assert sorted(s["key"] for s in feedback.sent) == ["feedback:luoyang", "feedback:niutang"]
+
+
+def test_wrong_password_is_one_clear_line(mail_ws: Path, env: None, cert: tuple[Path, Path],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, "wrong-code")
+    with Server("ssl", cert) as server:
+        _point_at(mail_ws, server)
+        result = CliRunner().invoke(_cli(), ["--workspace", str(mail_ws), "feedback", "--period", "2022-12", "--send"])
+        assert server.received == []
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    line = [x for x in result.output.splitlines() if "登录" in x]
+    assert len(line) == 1, result.output  # both messages failed for one reason, said once
+    assert "登录 127.0.0.1 被拒绝（535" in line[0] and PW_ENV in line[0] and "授权码" in line[0]
+    log = json.loads((mail_ws / "outbox" / "2022-12" / "mail" / "sent.json").read_text(encoding="utf-8"))
+    assert {r["result"] for r in log["messages"]} == {"failed"}
+
+
+def test_password_argument_wins(mail_ws: Path, env: None, cert: tuple[Path, Path],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PW_ENV)
+    with Server("none", cert) as server:
+        _point_at(mail_ws, server)
+        with pytest.raises(ReportingError, match=PW_ENV):
+            run_mail(_ws(mail_ws), "remind", P, send=True)
+        report = run_mail(_ws(mail_ws), "remind", P, send=True, password=SECRET)
+        assert report.failed == [] and len(server.received) == 1
+
+
+def test_unreachable_server(mail_ws: Path, env: None) -> None:
+    port = _free_port()  # nothing listens there
+    _set_email(mail_ws, port=port, security="ssl", username=USER)
+    result = CliRunner().invoke(_cli(), ["--workspace", str(mail_ws), "email", "--period", "2022-12", "--send"])
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port}" in result.output and "ssl" in result.output
+    assert "Traceback" not in result.output and "host" in result.output
+
+
+def test_silent_server_times_out(mail_ws: Path, env: None) -> None:
+    """A server that accepts but never greets: the connect timeout ([email] timeout) ends it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        _set_email(mail_ws, port=port, security="starttls", username=USER, timeout=1)
+        start = time.monotonic()
+        report = run_mail(_ws(mail_ws), "feedback", P, send=True)
+        assert time.monotonic() - start < 10
+    assert {f["reason"] for f in report.failed} == {report.failed[0]["reason"]}
+    assert "超时" in report.failed[0]["reason"] and f"127.0.0.1:{port}" in report.failed[0]["reason"]
+
+
+def test_tls_mode_mismatch_and_untrusted_certificate(mail_ws: Path, env: None, cert: tuple[Path, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with Server("none", cert) as server:  # ssl client against a plain server: the clerk picked the wrong mode
+        _point_at(mail_ws, server, security="ssl")
+        report = run_mail(_ws(mail_ws), "remind", P, send=True)
+    assert "465 用 ssl，587 用 starttls" in report.failed[0]["reason"]
+    monkeypatch.delenv(CAFILE_ENV)  # verification stays on by default
+    with Server("ssl", cert) as server:
+        _point_at(mail_ws, server)
+        report = run_mail(_ws(mail_ws), "remind", P, send=True)
+        assert server.received == []
+    assert "证书验证失败" in report.failed[0]["reason"] and CAFILE_ENV in report.failed[0]["reason"]
+
+
+def test_send_needs_host_and_from(mail_ws: Path, env: None) -> None:
+    _set_email(mail_ws, host="")
+    with pytest.raises(ReportingError, match="host"):
+        run_mail(_ws(mail_ws), "bulletin", P, send=True)
+    assert not (mail_ws / "outbox" / "2022-12" / "mail" / "sent.json").exists()
+
+
+def _cli() -> Any:
+    from reporting.cli import cli
+
+    return cli
+
+
+# --------------------------------------------------------------------------- the sample workspace
+
+
+def test_sample_workspace_email_writes_readable_drafts(tmp_path: Path) -> None:
+    """init -> demo -> compile -> email on the sample workspace, through the command line."""
+    pytest.importorskip("reporting.compiler")
+    from reporting.cli import cli
+
+    folder = tmp_path / "sample"
+    runner = CliRunner()
+    for args in (["init", str(folder)], ["--workspace", str(folder), "demo"],
+                 ["--workspace", str(folder), "compile", "--period", "2022-12"]):
+        result = runner.invoke(cli, args)
+        if result.exit_code != 0:
+            pytest.skip(f"{args[-2:]} not ready yet: {result.output.strip()[-200:]}")
+    result = runner.invoke(cli, ["--workspace", str(folder), "email", "--period", "2022-12"])
+    assert result.exit_code == 0, result.output
+    results = json.loads((folder / "outbox" / "2022-12" / "results.json").read_text(encoding="utf-8"))
+    eml = folder / "outbox" / "2022-12" / "mail" / "bulletin.eml"
+    raw = eml.read_bytes()
+    bulletin = (folder / "outbox" / "2022-12" / results["bulletin_file"]).read_bytes()
+    _check_message(raw, subject="【通报】2022年12月全区科技创新重点指标完成情况", attachment=bulletin,
+                   filename=results["bulletin_file"])
+    exe = shutil.which("neomutt") or shutil.which("mutt")
+    if exe:
+        saved = _mutt_save_attachment(exe, eml, tmp_path / "mutt")
+        assert [p.name for p in saved] == [results["bulletin_file"]]
+        assert saved[0].read_bytes() == bulletin
+    for kind in ("remind", "feedback"):
+        result = runner.invoke(cli, ["--workspace", str(folder), kind, "--period", "2022-12"])
+        assert result.exit_code == 0, result.output
+
+
+def test_attachment_name_cannot_inject_headers() -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage(policy=POLICY)
+    msg.set_content("x")
+    attach(msg, b"data", 'evil"\r\nBcc: victim@example.org.xlsx', "application/octet-stream")
+    raw = msg.as_bytes()
+    assert b"\r\nBcc:" not in raw
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert next(parsed.iter_attachments()).get_content() == b"data"

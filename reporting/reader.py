@@ -1,0 +1,1724 @@
+"""Read one submitted file safely into plain grids of cell values.
+
+Only this step touches the input files, and it never writes to them. What a
+file is gets decided by its bytes, not its name. Anything that is not a
+spreadsheet, is encrypted, damaged, or built to exhaust memory (zip bombs,
+XML entity bombs, absurd cell ranges) ends as one file-level issue from the
+catalogue; everything else comes back as every sheet (hidden ones too, with
+their state) cut to a bounded window of rows and columns.
+
+Two engines exist: ``calamine`` (python-calamine, the fast path) and
+``openpyxl`` (openpyxl for xlsx/xlsm, xlrd for xls). They must give the same
+``Book``. The libraries disagree, or cannot tell, on several things that
+matter here: calamine returns ``''`` for a blank, a formula without a cached
+value and an error cell alike, trims string whitespace, and builds a dense
+range (a 42 KB .xls can ask for 1.2 GB); openpyxl leaves ``_xHHHH_`` escapes
+in strings and fails on many real files. So the reader scans the file's own
+parts (sheet XML, BIFF records, ODS content) in a streaming, bounded way for
+what it can know exactly (which cells exist, strings, numbers, errors,
+formulas without values, sheet states, ranges), and asks the libraries only
+for what they are good at (date conversion, BIFF cell values). When the
+preferred library fails or would be unsafe for a file, the other one is
+used, so both engines still agree.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import logging
+import math
+import posixpath
+import re
+import struct
+import sys
+import warnings
+import zipfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as _xml_fromstring
+from defusedxml.ElementTree import iterparse as _xml_iterparse
+
+from reporting.messages import MESSAGES
+from reporting.models import Issue, issue
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "calamine", "openpyxl")
+
+# Limits. Generous for real forms (a filled form is a few KB), small enough
+# that a hostile file cannot take the machine down.
+MAX_UNCOMPRESSED = 200 * 2**20  # all members of a zip, declared sizes
+MAX_MEMBERS = 10_000
+MAX_RATIO = 100  # uncompressed : compressed, for a member above RATIO_MIN_SIZE
+RATIO_MIN_SIZE = 4 * 2**20
+CELL_LIMIT = 2_000_000  # cells a library may lay out densely for one file (calamine: ~32 bytes each)
+XLRD_LIMIT = 5_000_000  # cell slots xlrd may allocate for one file (ragged rows)
+STRING_CLONE_LIMIT = 256 * 2**20  # calamine copies a shared string into every cell using it
+XML_HEAD = 64 * 1024  # the XML prolog (where a DTD would be) must end within this
+HEAD = 8192
+MAX_DATE_SERIAL = 2_958_466  # 9999-12-31 + 1: beyond it a "date" is just a number
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_MEDIA_EXT = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".svg", ".wdp",
+              ".jfif", ".webp", ".ico")
+
+
+# --------------------------------------------------------------------------- contract
+
+
+@dataclass
+class Grid:
+    """One sheet cut to the reading window: values by 0-based (row, column).
+
+    ``rows`` is rectangular, just large enough for the last cell with a value,
+    error or formula. An error cell or a formula without a cached value holds
+    ``None`` in ``rows``; ask ``errors`` and ``formula_no_value`` before
+    calling such a cell blank.
+    """
+
+    name: str
+    state: str  # "visible" | "hidden" | "veryHidden"
+    rows: list[list[object]]
+    formula_no_value: set[tuple[int, int]] = field(default_factory=set)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    truncated: bool = False  # the sheet has cells beyond the window
+
+    def cell(self, r: int, c: int) -> object:
+        """The value at (r, c), ``None`` when blank or outside the window."""
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return None
+
+
+@dataclass
+class Book:
+    """What reading one file gave: its sheets, or the file-level issue that refused it."""
+
+    file: str
+    format: str  # "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" | "" when refused
+    sheets: list[Grid]
+    issues: list[Issue]
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) -> "F7", the way spreadsheet users name a cell."""
+    if row < 0 or col < 0:
+        raise ValueError(f"negative cell position ({row}, {col})")
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def classify_name(path: Path) -> str | None:
+    """Why a file is skipped by its name alone (lock, temporary, hidden, system), or None.
+
+    These are files a clerk never meant to submit: Excel/WPS write ``~$name``
+    while a workbook is open, LibreOffice ``.~lock.name#``; Windows and macOS
+    drop thumbnails and folder settings next to them.
+    """
+    name = Path(path).name
+    low = name.lower()
+    if name.startswith("~$"):
+        return _msg("reader.ignore_office_lock")
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return _msg("reader.ignore_lo_lock")
+    if low in ("thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"):
+        return _msg("reader.ignore_system")
+    if name.startswith("."):
+        return _msg("reader.ignore_hidden")
+    if name.startswith("~") or low.endswith(".tmp"):
+        return _msg("reader.ignore_temp")
+    return None
+
+
+def sniff(head: bytes) -> str:
+    """What the first bytes of a file say it is, whatever its name.
+
+    Returns one of "empty", "ole", "zip", "biff" (a bare BIFF2-5 stream),
+    "pdf", "png", "jpeg", "gif", "rtf", "archive", "html", "xml", "csv",
+    "text", "unknown".
+    """
+    if not head:
+        return "empty"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return "zip"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head.startswith((b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")):
+        return "archive"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if len(head) >= 8:
+        rt, ln = struct.unpack_from("<HH", head, 0)
+        if rt in (0x0009, 0x0209, 0x0409, 0x0809) and 4 <= ln <= 20:
+            return "biff"
+    text = _as_text(head)
+    if text is None:
+        return "unknown"
+    s = text.lstrip("\ufeff \t\r\n").lower()
+    if s.startswith("mime-version:") or "multipart/related" in s[:2000]:
+        return "html"  # MHTML: Excel's "single file web page", often named .xls
+    if s.startswith("<?xml"):
+        return "html" if re.search(r"<html[\s>]", s[:4000]) else "xml"
+    if s.startswith("<") and re.search(r"<(!doctype html|html|head|body|table|meta|style|title|div)[\s>]", s[:4000]):
+        return "html"
+    if _looks_csv(text):
+        return "csv"
+    return "text"
+
+
+def read_book(path: Path, display: str, *, max_bytes: int = 20 * 2**20, max_rows: int = 500,
+              max_cols: int = 40, engine: str = "auto") -> Book:
+    """Read every sheet of ``path`` within the window, or say why not.
+
+    Never raises for any input file: library failures, including pyo3 panics
+    (``BaseException``), become an ``unreadable-file`` issue. Only
+    KeyboardInterrupt and SystemExit pass through. An unknown ``engine`` is a
+    programming error and raises ValueError.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    eng = "calamine" if engine == "auto" else engine
+    win = _Window(max(0, int(max_rows)), max(0, int(max_cols)))
+    try:
+        fmt, sheets = _read(Path(path), max_bytes, win, eng)
+        return Book(display, fmt, sheets, [])
+    except _Refuse as r:
+        return Book(display, "", [], [issue(r.code, file=display, **r.params)])
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        log.debug("reading %s ran out of memory", display, exc_info=True)
+        return Book(display, "", [], [issue("unreadable-file", file=display, detail=_msg("reader.memory"))])
+    except BaseException:  # noqa: B036 - pyo3 PanicException derives from BaseException
+        log.debug("reading %s failed", display, exc_info=True)
+        return Book(display, "", [], [issue("unreadable-file", file=display, detail=_msg("reader.unparsable"))])
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+@dataclass(frozen=True)
+class _Window:
+    rows: int
+    cols: int
+
+    def has(self, r: int, c: int) -> bool:
+        return r < self.rows and c < self.cols
+
+
+class _Refuse(Exception):
+    """Stop reading: the file ends with this file-level issue."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _msg(key: str, **kw: Any) -> str:
+    text = MESSAGES[key]["zh"]
+    return text.format(**kw) if kw else text
+
+
+def _unreadable(key: str, **kw: Any) -> _Refuse:
+    return _Refuse("unreadable-file", detail=_msg(key, **kw))
+
+
+def _unsafe(key: str, **kw: Any) -> _Refuse:
+    return _Refuse("unsafe-file", detail=_msg(key, **kw))
+
+
+def _unsupported(key: str) -> _Refuse:
+    return _Refuse("unsupported-format", detail=_msg(key))
+
+
+def _mb(n: int) -> str:
+    text = f"{n / 2**20:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _fatal(exc: BaseException) -> bool:
+    """Exceptions that must never be swallowed by a fallback."""
+    return isinstance(exc, KeyboardInterrupt | SystemExit | _Refuse)
+
+
+def _as_text(head: bytes) -> str | None:
+    """Decode a file head as text if it plausibly is text (UTF-8/16, GB18030), else None."""
+    enc = None
+    body = head
+    for bom, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            enc, body = name, head[len(bom):]
+            break
+    if enc is None and len(head) >= 4:
+        if head[1] == 0 and head[3] == 0 and head[0] != 0:
+            enc = "utf-16-le"
+        elif head[0] == 0 and head[2] == 0 and head[1] != 0:
+            enc = "utf-16-be"
+    candidates = [enc] if enc else ["utf-8", "gb18030"]
+    for name in candidates:
+        try:
+            text = codecs.getincrementaldecoder(name)().decode(body, final=False)
+        except UnicodeDecodeError:
+            continue
+        if not text:
+            return None
+        bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f\v")
+        if bad <= len(text) // 100:
+            return text
+        return None
+    return None
+
+
+def _looks_csv(text: str) -> bool:
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    if not lines:
+        return False
+    for sep in (",", "\t", ";", "|"):
+        if sum(1 for ln in lines if sep in ln) * 2 >= len(lines):
+            return True
+    return False
+
+
+def _read(path: Path, max_bytes: int, win: _Window, engine: str) -> tuple[str, list[Grid]]:
+    try:
+        if not path.is_file():
+            raise _unreadable("reader.io")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _unreadable("reader.io") from exc
+    if size > max_bytes:
+        raise _Refuse("file-too-large", size_mb=_mb(size), limit_mb=_mb(max_bytes))
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise _unreadable("reader.io") from exc
+    if len(data) > max_bytes:  # grew while we looked
+        raise _Refuse("file-too-large", size_mb=_mb(len(data)), limit_mb=_mb(max_bytes))
+    kind = sniff(data[:HEAD])
+    if kind == "empty":
+        raise _unreadable("reader.empty")
+    if kind == "ole":
+        return _read_ole(data, win, engine)
+    if kind == "zip":
+        return _read_zip(data, win, engine)
+    if kind == "biff":
+        return "xls", _xls_xlrd(data, win, None)
+    if kind == "xml":
+        head = data[:HEAD].decode("utf-8", "replace")
+        raise _unsupported("reader.xml2003" if "urn:schemas-microsoft-com:office:spreadsheet" in head
+                           else "reader.xml")
+    raise _unsupported({"html": "reader.html", "csv": "reader.csv", "text": "reader.text", "pdf": "reader.pdf",
+                        "png": "reader.image", "jpeg": "reader.image", "gif": "reader.image",
+                        "rtf": "reader.rtf", "archive": "reader.archive"}.get(kind, "reader.unknown"))
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _number(v: float) -> int | float:
+    """Integral floats become int (calamine returns 42.0 where openpyxl returns 42)."""
+    if v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _datelike(v: object) -> object:
+    """One shape for dates across libraries: date -> datetime at midnight, rounded to the millisecond."""
+    if isinstance(v, dt.datetime):
+        return _round_ms(v)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, dt.time):
+        full = _round_ms(dt.datetime.combine(dt.date(2000, 1, 1), v))
+        return full.time() if full.date() == dt.date(2000, 1, 1) else dt.time(23, 59, 59, 999000)
+    if isinstance(v, dt.timedelta):
+        return dt.timedelta(milliseconds=round(v.total_seconds() * 1000))
+    return v
+
+
+def _round_ms(v: dt.datetime) -> dt.datetime:
+    ms = round(v.microsecond / 1000)
+    return v.replace(microsecond=0) + dt.timedelta(milliseconds=ms)
+
+
+def _is_datelike(v: object) -> bool:
+    return isinstance(v, dt.date | dt.time | dt.timedelta)
+
+
+def _plain(v: object) -> object:
+    """A library value in the Grid's value space: '' -> None, integral float -> int, dates unified."""
+    if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        return v if v != "" else None
+    if isinstance(v, float):
+        return _number(v) if math.isfinite(v) else None
+    if isinstance(v, int):
+        return v
+    if _is_datelike(v):
+        return _datelike(v)
+    return str(v)
+
+
+_X_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(s: str) -> str:
+    """OOXML escapes characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x)."""
+    if "_x" not in s:
+        return s
+    return _X_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s)
+
+
+def _make_grid(name: str, state: str, values: dict[tuple[int, int], object], fnv: set[tuple[int, int]],
+               errors: dict[tuple[int, int], str], truncated: bool) -> Grid:
+    cells = [k for k, v in values.items() if v is not None]
+    keys = cells + list(fnv) + list(errors)
+    if not keys:
+        return Grid(name, state, [], set(fnv), dict(errors), truncated)
+    height = max(r for r, _ in keys) + 1
+    width = max(c for _, c in keys) + 1
+    rows: list[list[object]] = [[None] * width for _ in range(height)]
+    for (r, c) in cells:
+        rows[r][c] = values[(r, c)]
+    for key in list(fnv) + list(errors):
+        rows[key[0]][key[1]] = None
+    return Grid(name, state, rows, set(fnv), dict(errors), truncated)
+
+
+def _first_success(sources: list[tuple[str, Callable[[], Any]]]) -> Any:
+    """Run the sources in order; the first that does not fail wins. All fail: the file is unreadable."""
+    for label, fn in sources:
+        try:
+            return fn()
+        except BaseException as exc:  # noqa: B036 - pyo3 panics are BaseException
+            if _fatal(exc):
+                raise
+            log.debug("%s failed", label, exc_info=True)
+    raise _unreadable("reader.unparsable")
+
+
+def _open_calamine(data: bytes) -> Any:
+    import python_calamine
+
+    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def _calamine_window(sheet: Any, win: _Window) -> Iterator[tuple[int, int, object]]:
+    """Cells of a calamine sheet inside the window, without building more rows than the window."""
+    start = sheet.start
+    if start is None or win.rows == 0 or win.cols == 0:
+        return
+    r0, c0 = start
+    if r0 >= win.rows or c0 >= win.cols:
+        return
+    for i, row in enumerate(sheet.to_python(skip_empty_area=True, nrows=win.rows - r0)):
+        r = r0 + i
+        for j, v in enumerate(row[: max(0, win.cols - c0)]):
+            if v != "" and v is not None:
+                yield r, c0 + j, v
+
+
+_VISIBILITY = {"visible": "visible", "hidden": "hidden", "veryhidden": "veryHidden"}
+
+
+def _calamine_state(meta: Any) -> str:
+    return _VISIBILITY.get(str(meta.visible).rsplit(".", 1)[-1].lower(), "visible")
+
+
+# --------------------------------------------------------------------------- OLE2 (xls, encrypted OOXML)
+
+
+class _Corrupt(Exception):
+    """A structure the reader walks itself is broken."""
+
+
+class _Cfb:
+    """A small, bounded reader of OLE2 compound files: directory names and stream bytes.
+
+    Our own, so that what a file is (encrypted OOXML, Word, WPS, xls) and the
+    BIFF records are known before any library allocates anything.
+    """
+
+    END = 0xFFFFFFFE
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 512 or not data.startswith(_OLE_MAGIC):
+            raise _Corrupt("header")
+        major, bom, shift, mshift = struct.unpack_from("<HHHH", data, 0x1A)
+        if bom != 0xFFFE or shift not in (9, 12) or mshift != 6:
+            raise _Corrupt("header fields")
+        self.data = data
+        self.ss = 1 << shift
+        self.nsect = max(0, -(-(len(data) - self.ss) // self.ss))
+        (nfat, dir_start, _tx, cutoff, minifat_start, _nminifat, difat_start,
+         ndifat) = struct.unpack_from("<8I", data, 0x2C)
+        self.cutoff = cutoff or 4096
+        sids = list(struct.unpack_from("<109I", data, 0x4C))
+        per = self.ss // 4 - 1
+        sid, hops = difat_start, 0
+        while sid < self.nsect and hops <= min(ndifat, self.nsect):
+            vals = struct.unpack_from(f"<{per + 1}I", self._sector(sid))
+            sids.extend(vals[:per])
+            sid = vals[per]
+            hops += 1
+        fat = array("I")
+        for s in sids[: max(nfat, 0) or len(sids)]:
+            if s < self.nsect:
+                fat.frombytes(self._sector(s))
+        if sys.byteorder == "big":
+            fat.byteswap()
+        self.fat = fat
+        dirdata = self._read_chain(dir_start, self.fat, self._sector)
+        self.entries: list[tuple[str, int, int, int]] = []
+        for i in range(len(dirdata) // 128):
+            e = dirdata[i * 128:(i + 1) * 128]
+            nlen = struct.unpack_from("<H", e, 64)[0]
+            typ = e[66]
+            start = struct.unpack_from("<I", e, 116)[0]
+            size = struct.unpack_from("<Q", e, 120)[0]
+            if major == 3:
+                size &= 0xFFFFFFFF
+            name = e[: max(0, min(nlen, 64) - 2)].decode("utf-16-le", "replace")
+            self.entries.append((name, typ, start, size))
+        if not self.entries or self.entries[0][1] != 5:
+            raise _Corrupt("no root entry")
+        self._minifat_start = minifat_start
+        self._mini: tuple[bytes, array] | None = None
+
+    def _sector(self, sid: int) -> bytes:
+        off = (sid + 1) * self.ss
+        b = self.data[off:off + self.ss]
+        if not b:
+            raise _Corrupt("sector past end of file")
+        return b if len(b) == self.ss else b + b"\0" * (self.ss - len(b))
+
+    def _read_chain(self, start: int, fat: array, sector: Callable[[int], bytes]) -> bytes:
+        parts = []
+        sid = start
+        while sid != self.END:
+            if sid >= len(fat) or len(parts) > len(fat):
+                raise _Corrupt("broken sector chain")
+            parts.append(sector(sid))
+            sid = fat[sid]
+        return b"".join(parts)
+
+    def names(self) -> list[str]:
+        return [name for name, typ, _, _ in self.entries if typ in (1, 2)]
+
+    def stream(self, wanted: str) -> bytes | None:
+        for name, typ, start, size in self.entries:
+            if typ == 2 and name.lower() == wanted.lower():
+                if size < self.cutoff:
+                    mini, minifat = self._ministream()
+                    data = self._read_chain(start, minifat, lambda s, m=mini: m[s * 64:(s + 1) * 64])
+                else:
+                    data = self._read_chain(start, self.fat, self._sector)
+                return data[:size]
+        return None
+
+    def _ministream(self) -> tuple[bytes, array]:
+        if self._mini is None:
+            _, _, root_start, root_size = self.entries[0]
+            mini = self._read_chain(root_start, self.fat, self._sector)[:root_size]
+            minifat = array("I")
+            minifat.frombytes(self._read_chain(self._minifat_start, self.fat, self._sector))
+            if sys.byteorder == "big":
+                minifat.byteswap()
+            self._mini = (mini, minifat)
+        return self._mini
+
+
+@dataclass
+class _BiffSheet:
+    name: str | None
+    state: str
+    truncated: bool = False
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    numbers: dict[tuple[int, int], tuple[float, int]] = field(default_factory=dict)  # (value, XF index)
+    dense: int = 0  # what calamine reserves and lays out for this sheet
+    ragged: int = 0  # cell slots xlrd allocates (ragged rows)
+
+
+@dataclass
+class _BiffScan:
+    encrypted: bool = False
+    biff8: bool = True
+    is_1904: bool = False
+    xf_kinds: list[str | None] = field(default_factory=list)  # per XF: "date" | "duration" | None
+    sheets: list[_BiffSheet] = field(default_factory=list)
+
+    @property
+    def dense(self) -> int:
+        return sum(s.dense for s in self.sheets)
+
+    @property
+    def ragged(self) -> int:
+        return sum(s.ragged for s in self.sheets)
+
+
+# BIFF5/8 cell records: type -> has a value
+_BIFF_CELLS = {0x0203: True, 0x027E: True, 0x00FD: True, 0x0204: True, 0x00D6: True, 0x0205: True,
+               0x0006: True, 0x0201: False}
+
+
+def _scan_biff(stream: bytes, win: _Window) -> _BiffScan:
+    """Walk the BIFF5/8 records ourselves, before any library allocates anything.
+
+    Gives: encryption (FILEPASS), sheet states, the date system, number
+    formats, and per sheet the numbers and error cells in the window, whether
+    cells lie beyond it, and how much a library would allocate.
+    """
+    n = len(stream)
+    if n < 8 or struct.unpack_from("<H", stream, 0)[0] != 0x0809:
+        raise _Corrupt("no BOF")
+    vers = struct.unpack_from("<H", stream, 4)[0]
+    biff8 = vers == 0x0600 or (vers != 0x0500 and struct.unpack_from("<H", stream, 2)[0] >= 16)
+    scan = _BiffScan(biff8=biff8)
+    codepage = "cp1252"
+    bounds: list[tuple[int, int, str | None]] = []
+    codes: dict[int, str] = {}
+    xf_formats: list[int] = []
+    pos = 0
+    while pos + 4 <= n:
+        rt, ln = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        rec = stream[body:body + ln]
+        if rt == 0x002F:  # FILEPASS: everything after it is encrypted
+            scan.encrypted = True
+            return scan
+        if rt == 0x0042 and ln >= 2:  # CODEPAGE
+            cp = struct.unpack_from("<H", rec)[0]
+            codepage = {1200: "utf-16-le", 32768: "mac_roman", 367: "ascii"}.get(cp, f"cp{cp}")
+        elif rt == 0x0022 and ln >= 2:  # DATEMODE
+            scan.is_1904 = struct.unpack_from("<H", rec)[0] == 1
+        elif rt == 0x041E and ln >= 3:  # FORMAT
+            code = _biff_string(rec[2:], biff8, codepage, wide_len=True)
+            if code is not None:
+                codes[struct.unpack_from("<H", rec)[0]] = code
+        elif rt == 0x00E0 and ln >= 4:  # XF
+            xf_formats.append(struct.unpack_from("<H", rec, 2)[0])
+        elif rt == 0x0085 and ln >= 7:  # BOUNDSHEET
+            off, hs, dtype = struct.unpack_from("<IBB", rec)
+            if dtype == 0:
+                bounds.append((off, hs & 3, _biff_string(rec[6:], biff8, codepage, wide_len=False)))
+        elif rt == 0x000A:
+            break
+        pos = body + ln
+    scan.xf_kinds = [_format_kind(f, codes) for f in xf_formats]
+    for off, hs, name in bounds:
+        sheet = _BiffSheet(name, ("visible", "hidden", "veryHidden", "visible")[hs])
+        scan.sheets.append(sheet)
+        if 0 <= off < n:
+            _scan_biff_sheet(stream, off, biff8, win, sheet)
+    return scan
+
+
+def _biff_string(b: bytes, biff8: bool, codepage: str, wide_len: bool) -> str | None:
+    """A BIFF string: BIFF8 Unicode (8- or 16-bit length, flags, chars), BIFF5 bytes in the codepage."""
+    try:
+        if not biff8:
+            return b[1:1 + b[0]].decode(codepage, "replace")
+        cch, off = (struct.unpack_from("<H", b)[0], 2) if wide_len else (b[0], 1)
+        flags = b[off]
+        off += 1
+        if flags & 0x08:  # rich text: run count
+            off += 2
+        if flags & 0x04:  # extended (phonetic) data: its size
+            off += 4
+        if flags & 1:
+            return b[off:off + cch * 2].decode("utf-16-le", "replace")
+        return b[off:off + cch].decode("latin-1")
+    except (IndexError, LookupError, struct.error):
+        return None
+
+
+def _rk(v: int) -> float:
+    """An RK number: a 30-bit integer or the top 30 bits of a double, optionally divided by 100."""
+    if v & 2:
+        x = float(v >> 2)
+    else:
+        x = struct.unpack("<d", struct.pack("<Q", (v & 0xFFFFFFFC) << 32))[0]
+    return x / 100 if v & 1 else x
+
+
+def _scan_biff_sheet(stream: bytes, pos: int, biff8: bool, win: _Window, sheet: _BiffSheet) -> None:
+    n = len(stream)
+    depth = 0
+    minr = minc = 1 << 30
+    maxr = maxc = -1
+    row_width: dict[int, int] = {}
+    dims = 0
+    while pos + 4 <= n:
+        rt, ln = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        pos = body + ln
+        if rt in (0x0809, 0x0409, 0x0209, 0x0009):
+            depth += 1
+            continue
+        if rt == 0x000A:
+            depth -= 1
+            if depth <= 0:
+                break
+            continue
+        if depth != 1 or ln < 6 or pos > n:
+            continue
+        if rt == 0x0200 and ln >= 8:  # DIMENSIONS: calamine reserves rows x cols from it
+            if biff8 and ln >= 14:
+                r1, r2, c1, c2 = struct.unpack_from("<IIHH", stream, body)
+            else:
+                r1, r2, c1, c2 = struct.unpack_from("<HHHH", stream, body)
+            dims = max(0, r2 - r1) * max(0, c2 - c1)
+            continue
+        if rt in _BIFF_CELLS:
+            r, c = struct.unpack_from("<HH", stream, body)
+            last = c
+            value = _BIFF_CELLS[rt]
+        elif rt in (0x00BD, 0x00BE):  # MULRK, MULBLANK
+            r, c = struct.unpack_from("<HH", stream, body)
+            count = (ln - 6) // (6 if rt == 0x00BD else 2)
+            last = c + max(0, count - 1)
+            value = rt == 0x00BD
+        else:
+            continue
+        minr, maxr = min(minr, r), max(maxr, r)
+        minc, maxc = min(minc, c), max(maxc, last)
+        if not value:
+            continue
+        if last + 1 > row_width.get(r, 0):
+            row_width[r] = last + 1
+        if not win.has(r, last):
+            sheet.truncated = True
+        if not win.has(r, c):
+            continue
+        if rt == 0x0203 and ln >= 14:  # NUMBER
+            xf, number = struct.unpack_from("<Hd", stream, body + 4)
+            sheet.numbers[(r, c)] = (number, xf)
+        elif rt == 0x027E and ln >= 10:  # RK
+            xf, rk = struct.unpack_from("<Hi", stream, body + 4)
+            sheet.numbers[(r, c)] = (_rk(rk), xf)
+        elif rt == 0x00BD:
+            for k in range(last - c + 1):
+                if win.has(r, c + k):
+                    xf, rk = struct.unpack_from("<Hi", stream, body + 4 + 6 * k)
+                    sheet.numbers[(r, c + k)] = (_rk(rk), xf)
+        elif rt == 0x0205 and ln >= 8 and stream[body + 7] == 1:  # BOOLERR holding an error
+            sheet.errors[(r, c)] = _ERROR_CODES.get(stream[body + 6], "#N/A")
+        elif rt == 0x0006 and ln >= 14:  # FORMULA: its cached result
+            xf = struct.unpack_from("<H", stream, body + 4)[0]
+            if stream[body + 12:body + 14] != b"\xff\xff":
+                sheet.numbers[(r, c)] = (struct.unpack_from("<d", stream, body + 6)[0], xf)
+            elif stream[body + 6] == 2:
+                sheet.errors[(r, c)] = _ERROR_CODES.get(stream[body + 8], "#N/A")
+    if maxr >= 0:
+        sheet.dense = dims + (maxr - minr + 1) * (maxc - minc + 1)
+    else:
+        sheet.dense = dims
+    sheet.ragged = sum(row_width.values())
+
+
+def _read_ole(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
+    try:
+        cfb = _Cfb(data)
+        names = {name.lower() for name in cfb.names()}
+        if {"encryptioninfo", "encryptedpackage"} & names:
+            raise _Refuse("encrypted-file")
+        book_name = "workbook" if "workbook" in names else "book" if "book" in names else None
+        if book_name is None:
+            if "worddocument" in names:
+                raise _unsupported("reader.word")
+            if "powerpoint document" in names:
+                raise _unsupported("reader.powerpoint")
+            raise _unsupported("reader.ole_other")
+        stream = cfb.stream(book_name)
+        if stream is None:
+            raise _unsupported("reader.ole_other")
+    except (_Corrupt, struct.error, IndexError, ValueError, MemoryError) as exc:
+        raise _unreadable("reader.ole_corrupt") from exc
+    try:
+        scan = _scan_biff(stream, win)
+    except (_Corrupt, struct.error, IndexError) as exc:
+        raise _unreadable("reader.biff_corrupt") from exc
+    if scan.encrypted:
+        raise _Refuse("encrypted-file")
+    use_calamine = scan.dense <= CELL_LIMIT
+    use_xlrd = scan.ragged <= XLRD_LIMIT
+    sources: list[tuple[str, Callable[[], list[Grid]]]] = []
+    if use_calamine:
+        sources.append(("calamine", lambda: _xls_calamine(data, win, scan)))
+    if use_xlrd:
+        sources.append(("xlrd", lambda: _xls_xlrd(data, win, scan)))
+    if not sources:
+        raise _unsafe("reader.cells", n=max(scan.dense, scan.ragged))
+    if engine == "openpyxl" or not scan.biff8:  # BIFF5 strings: xlrd honours the codepage, calamine does not
+        sources.reverse()
+    return "xls", _first_success(sources)
+
+
+def _match_biff(scan: _BiffScan | None, index: int, name: str) -> _BiffSheet | None:
+    if scan is None:
+        return None
+    for s in scan.sheets:
+        if s.name == name:
+            return s
+    return scan.sheets[index] if index < len(scan.sheets) else None
+
+
+def _xls_grid(name: str, state: str, values: dict[tuple[int, int], object], scan: _BiffScan | None,
+              info: _BiffSheet | None, errors: dict[tuple[int, int], str], truncated: bool) -> Grid:
+    """One .xls sheet: the library's strings and booleans; numbers, dates, errors, state from our scan."""
+    if scan is not None and info is not None:
+        state, errors, truncated = info.state, dict(info.errors), info.truncated
+        for key, (number, xf) in info.numbers.items():
+            kind = scan.xf_kinds[xf] if xf < len(scan.xf_kinds) else None
+            values[key] = _numeric(number, kind, scan.is_1904) if math.isfinite(number) else None
+    for key in errors:
+        values.pop(key, None)
+    return _make_grid(name, state, values, set(), errors, truncated)
+
+
+def _xls_calamine(data: bytes, win: _Window, scan: _BiffScan) -> list[Grid]:
+    book = _open_calamine(data)
+    try:
+        grids = []
+        worksheets = [m for m in book.sheets_metadata if "work" in str(m.typ).lower()]
+        for i, meta in enumerate(worksheets):
+            sheet = book.get_sheet_by_name(meta.name)
+            values = {(r, c): _plain(v) for r, c, v in _calamine_window(sheet, win)}
+            info = _match_biff(scan, i, meta.name)
+            grids.append(_xls_grid(meta.name, _calamine_state(meta), values, scan, info, {}, False))
+        return grids
+    finally:
+        book.close()
+
+
+def _xls_xlrd(data: bytes, win: _Window, scan: _BiffScan | None) -> list[Grid]:
+    """.xls through xlrd (also the only reader of bare BIFF2-4 streams, where there is no scan)."""
+    import xlrd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+    try:
+        grids = []
+        empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+        for i in range(book.nsheets):
+            sh = book.sheet_by_index(i)
+            info = _match_biff(scan, i, sh.name)
+            values: dict[tuple[int, int], object] = {}
+            errors: dict[tuple[int, int], str] = {}
+            truncated = False
+            for r in range(sh.nrows):
+                types = sh.row_types(r)
+                if r >= win.rows:
+                    if info is not None or truncated:
+                        break
+                    truncated = any(t not in empty for t in types)
+                    continue
+                if info is None and not truncated:
+                    truncated = any(t not in empty for t in types[win.cols:])
+                width = min(len(types), win.cols)
+                for c, (t, v) in enumerate(zip(types[:width], sh.row_values(r, 0, width), strict=True)):
+                    if t == xlrd.XL_CELL_ERROR:
+                        errors[(r, c)] = xlrd.biffh.error_text_from_code.get(v, "#N/A")
+                    else:
+                        values[(r, c)] = _xlrd_value(t, v, book.datemode)
+            state = ("visible", "hidden", "veryHidden")[min(max(sh.visibility, 0), 2)]
+            grids.append(_xls_grid(sh.name, state, values, scan, info, errors, truncated))
+            book.unload_sheet(i)
+        return grids
+    finally:
+        book.release_resources()
+
+
+def _xlrd_value(t: int, v: Any, datemode: int) -> object:
+    import xlrd
+
+    if t in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if t == xlrd.XL_CELL_TEXT:
+        return v if v != "" else None
+    if t == xlrd.XL_CELL_BOOLEAN:
+        return bool(v)
+    if t == xlrd.XL_CELL_NUMBER:
+        return _plain(float(v))
+    if t == xlrd.XL_CELL_DATE:
+        return _serial_to_date(float(v), datemode == 1)
+    return None
+
+
+def _serial_to_date(v: float, is_1904: bool) -> object:
+    """An Excel date serial as calamine and openpyxl give it: time below 1, else datetime."""
+    if not (0 <= v < MAX_DATE_SERIAL) or not math.isfinite(v):
+        return _number(v)
+    if 0 <= v < 1:
+        secs = round(v * 86400 * 1000) / 1000
+        full = dt.datetime(2000, 1, 1) + dt.timedelta(seconds=secs)
+        return _datelike(full.time()) if full.day == 1 else dt.time(23, 59, 59, 999000)
+    epoch = dt.datetime(1904, 1, 1) if is_1904 else dt.datetime(1899, 12, 30)
+    if not is_1904 and v < 60:
+        v += 1  # Excel's phantom 1900-02-29
+    return _round_ms(epoch + dt.timedelta(days=v))
+
+
+# --------------------------------------------------------------------------- zip containers
+
+
+class _Zip:
+    """A zip opened from bytes, with part names normalised and looked up case-insensitively."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error, EOFError) as exc:
+            raise _unreadable("reader.zip_corrupt") from exc
+        if len(infos) > MAX_MEMBERS:
+            raise _unsafe("reader.zip_members", n=len(infos), limit=MAX_MEMBERS)
+        total = 0
+        self.parts: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            name = info.filename.replace("\\", "/").lstrip("/")
+            total += info.file_size
+            if info.file_size > RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise _unsafe("reader.zip_ratio", part=name, ratio=info.file_size // max(info.compress_size, 1))
+            if name.endswith("/"):
+                continue
+            key = name.lower()
+            if key in self.parts:
+                raise _unsafe("reader.zip_duplicate", part=name)
+            self.parts[key] = info
+        if total > MAX_UNCOMPRESSED:
+            raise _unsafe("reader.zip_total", size_mb=_mb(total), limit_mb=_mb(MAX_UNCOMPRESSED))
+        if any(info.flag_bits & 1 for info in infos):
+            raise _Refuse("encrypted-file")
+
+    def has(self, name: str | None) -> bool:
+        return bool(name) and name.lower() in self.parts
+
+    def name(self, name: str) -> str:
+        return self.parts[name.lower()].filename.replace("\\", "/")
+
+    def open(self, name: str) -> Any:
+        return self.zf.open(self.parts[name.lower()])
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as fh:
+            return fh.read()
+
+    def verify(self) -> None:
+        """Read every non-media part once: CRC errors surface, and no part may declare a DTD."""
+        for key, info in self.parts.items():
+            if key.endswith(_MEDIA_EXT):
+                continue
+            xmlish = key.endswith((".xml", ".rels", ".vml")) or "." not in posixpath.basename(key)
+            try:
+                with self.zf.open(info) as fh:
+                    head = fh.read(XML_HEAD)
+                    if xmlish and _declares_dtd(head):
+                        raise _unsafe("reader.xml_dtd", part=info.filename)
+                    while fh.read(2**20):
+                        pass
+            except zipfile.BadZipFile as exc:
+                raise _unreadable("reader.crc", part=info.filename) from exc
+            except (NotImplementedError, OSError, EOFError, zlib.error, ValueError) as exc:
+                raise _unreadable("reader.zip_corrupt") from exc
+
+
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+
+
+def _declares_dtd(head: bytes) -> bool:
+    """True when an XML part declares a DTD or entities before its root (or its prolog is too long to check)."""
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "ignore")
+    elif head[:4] == b"<\x00?\x00":
+        text = head.decode("utf-16-le", "ignore")
+    elif head[:4] == b"\x00<\x00?":
+        text = head.decode("utf-16-be", "ignore")
+    else:
+        text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    if "<!ENTITY" in text:
+        return True
+    m = _PROLOG.match(text)
+    rest = text[m.end():] if m else text
+    if rest.startswith("<!"):  # <!DOCTYPE ...>, or a comment that never ends
+        return True
+    return not rest and len(head) >= XML_HEAD
+
+
+def _parse_xml(z: _Zip, name: str) -> Element:
+    try:
+        return _xml_fromstring(z.read(name), forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise _unsafe("reader.xml_dtd", part=z.name(name)) from exc
+    except ParseError as exc:
+        raise _unreadable("reader.xml_corrupt", part=z.name(name)) from exc
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""
+    tag = tag.rsplit("}", 1)[-1]
+    return tag.rsplit(":", 1)[-1]
+
+
+def _attr(el: Element, local: str) -> str | None:
+    """An attribute by local name, whatever its namespace."""
+    if local in el.attrib:
+        return el.attrib[local]
+    for key, value in el.attrib.items():
+        if _local(key) == local:
+            return value
+    return None
+
+
+def _read_zip(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
+    z = _Zip(data)
+    if not z.parts:
+        raise _unreadable("reader.no_workbook")
+    z.verify()
+    if z.has("mimetype") or (z.has("content.xml") and z.has("META-INF/manifest.xml")):
+        mimetype = _odf_mimetype(z)
+        if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods", _read_ods(z, win)
+        if mimetype.startswith("application/vnd.oasis.opendocument"):
+            raise _unsupported("reader.odf_other")
+    main = _main_part(z)
+    if main is None:
+        if z.has("word/document.xml"):
+            raise _unsupported("reader.word")
+        if z.has("ppt/presentation.xml"):
+            raise _unsupported("reader.powerpoint")
+        raise _unsupported("reader.zip_other")
+    part, ctype = main
+    low_ct = ctype.lower()
+    if "wordprocessingml" in low_ct:
+        raise _unsupported("reader.word")
+    if "presentationml" in low_ct:
+        raise _unsupported("reader.powerpoint")
+    if part.lower().endswith(".bin") or "binary" in low_ct:
+        return "xlsb", _read_xlsb(data, z, part, win)
+    if "spreadsheetml" not in low_ct and "ms-excel" not in low_ct and not part.lower().endswith("workbook.xml"):
+        raise _unsupported("reader.zip_other")
+    fmt = "xlsm" if "macroenabled" in low_ct else "xlsx"
+    return fmt, _read_xlsx(z, part, win)
+
+
+# --------------------------------------------------------------------------- OOXML packages
+
+
+def _odf_mimetype(z: _Zip) -> str:
+    if z.has("mimetype"):
+        return z.read("mimetype")[:200].decode("ascii", "replace").strip()
+    root = _parse_xml(z, "META-INF/manifest.xml")
+    for el in root.iter():
+        if _local(el.tag) == "file-entry" and _attr(el, "full-path") == "/":
+            return _attr(el, "media-type") or ""
+    return ""
+
+
+def _rels(z: _Zip, source: str) -> dict[str, tuple[str, str]]:
+    """Relationships of a part: id -> (type, target part name)."""
+    folder, base = posixpath.split(source)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if not z.has(rels_name):
+        return {}
+    try:
+        root = _parse_xml(z, rels_name)
+    except _Refuse as r:
+        if r.code == "unsafe-file":
+            raise
+        return {}
+    out = {}
+    for el in root.iter():
+        if _local(el.tag) != "Relationship" or (_attr(el, "TargetMode") or "").lower() == "external":
+            continue
+        rid, rtype, target = el.get("Id"), el.get("Type") or "", el.get("Target")
+        if not rid or not target:
+            continue
+        target = unquote(target.replace("\\", "/"))
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rid] = (rtype, name.lstrip("/"))
+    return out
+
+
+def _content_types(z: _Zip) -> dict[str, str]:
+    if not z.has("[Content_Types].xml"):
+        return {}
+    try:
+        root = _parse_xml(z, "[Content_Types].xml")
+    except _Refuse as r:
+        if r.code == "unsafe-file":
+            raise
+        return {}
+    out = {}
+    for el in root.iter():
+        if _local(el.tag) == "Override" and el.get("PartName"):
+            out[el.get("PartName", "").lstrip("/").lower()] = el.get("ContentType") or ""
+        elif _local(el.tag) == "Default" and el.get("Extension"):
+            out["*." + el.get("Extension", "").lower()] = el.get("ContentType") or ""
+    return out
+
+
+def _main_part(z: _Zip) -> tuple[str, str] | None:
+    """The package's main document and its content type."""
+    types = _content_types(z)
+    candidates = [target for rtype, target in _rels(z, "").values() if rtype.endswith("/officeDocument")]
+    candidates += ["xl/workbook.xml", "xl/workbook.bin", "workbook.xml"]
+    for part in candidates:
+        if z.has(part):
+            ctype = types.get(part.lower()) or types.get("*." + part.rsplit(".", 1)[-1].lower(), "")
+            return part, ctype
+    return None
+
+
+@dataclass
+class _SheetRef:
+    name: str
+    state: str
+    kind: str  # "worksheet" | "chartsheet" | "other"
+    part: str | None
+
+
+def _workbook_sheets(z: _Zip, main: str, binary: bool) -> tuple[list[_SheetRef], bool]:
+    """The workbook's sheets in order (name, state, kind, part) and whether it uses the 1904 date system."""
+    rels = _rels(z, main)
+    entries: list[tuple[str, str, str | None]] = []
+    is_1904 = False
+    if binary:
+        entries = _xlsb_bundles(z.read(main))
+    else:
+        root = _parse_xml(z, main)
+        for el in root.iter():
+            tag = _local(el.tag)
+            if tag == "sheet" and el.get("name") is not None:
+                entries.append((el.get("name", ""), el.get("state") or "visible", _attr(el, "id")))
+            elif tag == "workbookPr":
+                is_1904 = (el.get("date1904") or "").strip().lower() in ("1", "true")
+    rels_part = posixpath.join(posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels")
+    if entries and not rels and not z.has(rels_part):
+        raise _unreadable("reader.sheet_missing", sheet=entries[0][0])
+    refs = []
+    for name, state, rid in entries:
+        rtype, target = rels.get(rid or "", ("", None))
+        if target is None:
+            kind = "other"  # a dangling reference: there is no part to read
+        elif rtype.endswith("/worksheet"):
+            kind = "worksheet"
+        elif rtype.endswith("/chartsheet"):
+            kind = "chartsheet"
+        else:
+            kind = "other"  # dialog and macro sheets hold no cell data of interest
+        if kind == "worksheet" and not z.has(target):
+            raise _unreadable("reader.sheet_missing", sheet=name)
+        refs.append(_SheetRef(name, _VISIBILITY.get(state.lower(), "visible"), kind, target))
+    return refs, is_1904
+
+
+@dataclass
+class _Scan:
+    """What a sheet's own records say about the cells in the window."""
+
+    cells: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    truncated: bool = False
+    area: int = 0  # the dense extent a library would lay out (xlsb)
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _parse_ref(ref: str | None) -> tuple[int, int] | None:
+    if not ref:
+        return None
+    m = _REF.match(ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if row < 1:
+        return None
+    return row - 1, col - 1
+
+
+def _iterparse(z: _Zip, part: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    """Stream a part's XML. DTDs are refused; a parse error means the part is damaged."""
+    try:
+        with z.open(part) as fh:
+            yield from _xml_iterparse(fh, events=events, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise _unsafe("reader.xml_dtd", part=z.name(part)) from exc
+    except ParseError as exc:
+        raise _unreadable("reader.xml_corrupt", part=z.name(part)) from exc
+
+
+def _scan_xlsx_sheet(z: _Zip, part: str, win: _Window) -> _Scan:
+    """Stream a worksheet's XML: kind and raw value of each cell in the window.
+
+    Rows are cleared as they are read, and the scan stops at the first cell
+    with content below the window, so memory and time stay bounded whatever
+    the sheet's stated or real size.
+    """
+    scan = _Scan()
+    row = -1
+    col = -1
+    sheet_data: Element | None = None
+    for event, el in _iterparse(z, part, ("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row = int(r) - 1 if r and r.isdigit() else row + 1
+                col = -1
+            elif tag == "sheetData":
+                sheet_data = el
+            continue
+        if tag == "c":
+            pos = _parse_ref(el.get("r"))
+            if pos is None:
+                if el.get("r"):
+                    el.clear()
+                    continue  # an invalid reference (e.g. row 0): no cell anyone can see
+                pos = (row, col + 1)
+            r, c = pos
+            col = c
+            kind = _xlsx_cell(el) if r >= 0 else None
+            el.clear()
+            if kind is None:
+                continue
+            if win.has(r, c):
+                scan.cells[(r, c)] = kind
+            else:
+                scan.truncated = True
+                if r >= win.rows:
+                    break
+        elif tag == "row":
+            el.clear()
+            if sheet_data is not None:
+                sheet_data.clear()
+        elif tag == "sheetData":
+            break
+    return scan
+
+
+def _xlsx_cell(el: Element) -> tuple[str, Any] | None:
+    """(kind, raw) of one <c>, None when it holds nothing.
+
+    Kinds: s (shared string index), str (text), n ((number, style index)),
+    b (bool), d (ISO date text), e (error text), f (formula without a value).
+    """
+    t = el.get("t") or "n"
+    f = v = inline = None
+    for ch in el:
+        name = _local(ch.tag)
+        if name == "f":
+            f = ch
+        elif name == "v":
+            v = ch
+        elif name == "is":
+            inline = ch
+    vtext = None if v is None else (v.text or "")
+    if t == "inlineStr" or (inline is not None and t not in ("s", "e")):
+        if inline is not None:
+            return "str", _unescape(_rich_text(inline))
+        if vtext:
+            return "str", _unescape(vtext)
+        return ("f", None) if f is not None else None
+    if t == "str" and v is not None:  # a formula's cached text, possibly ""
+        return "str", _unescape(vtext or "")
+    if not vtext:
+        return ("f", None) if f is not None else None
+    if t == "s":
+        try:
+            return "s", int(vtext.strip())
+        except ValueError:
+            return None
+    if t == "b":
+        return "b", vtext.strip().lower() in ("1", "true")
+    if t == "e":
+        return "e", vtext.strip()
+    if t == "d":
+        return "d", vtext.strip()
+    try:
+        number = float(vtext)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    try:
+        style = int(el.get("s") or 0)
+    except ValueError:
+        style = 0
+    return "n", (number, style)
+
+
+def _rich_text(el: Element) -> str:
+    """Plain text of a string item: all <t> runs, without phonetic (<rPh>) runs."""
+    parts = []
+    for ch in el:
+        name = _local(ch.tag)
+        if name == "t":
+            parts.append(ch.text or "")
+        elif name == "r":
+            for t in ch:
+                if _local(t.tag) == "t":
+                    parts.append(t.text or "")
+    return "".join(parts)
+
+
+def _read_sst(z: _Zip, part: str | None, needed: set[int]) -> dict[int, str]:
+    """The shared strings the window uses, streamed (a sharedStrings part can be large)."""
+    found: dict[int, str] = {}
+    if not part or not z.has(part) or not needed:
+        return found
+    idx = 0
+    last = max(needed)
+    container: Element | None = None
+    for event, el in _iterparse(z, part, ("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "sst":
+                container = el
+            continue
+        if tag in ("si", "sstItem"):  # sstItem: Excel 2007 beta files
+            if idx in needed:
+                found[idx] = _unescape(_rich_text(el))
+            idx += 1
+            el.clear()
+            if container is not None:
+                container.clear()
+            if idx > last:
+                break
+    return found
+
+
+# Built-in number formats that show dates or times (27-36 and 50-58 are the CJK-locale
+# date formats WPS and Chinese Excel use without writing their codes), and the elapsed one.
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), 45, 47, *range(50, 59)])
+_DURATION_FORMAT_IDS = frozenset([46])
+
+
+def _format_kind(fmt_id: int, codes: dict[int, str]) -> str | None:
+    """"date", "duration" or None for a number format (by id, or by its code when the file defines one)."""
+    code = codes.get(fmt_id)
+    if code is None:
+        if fmt_id in _DATE_FORMAT_IDS:
+            return "date"
+        return "duration" if fmt_id in _DURATION_FORMAT_IDS else None
+    s = re.sub(r'"[^"]*"', "", code)
+    s = re.sub(r"\\.|_.|\*.", "", s)
+    s = s.split(";", 1)[0]
+    if re.search(r"\[(?:h+|m+|s+)\]", s, re.I):
+        return "duration"
+    s = re.sub(r"\[[^\]]*\]", "", s)
+    if s.strip().lower() == "general":
+        return None
+    return "date" if re.search(r"[dmyhs]", s, re.I) else None
+
+
+def _numeric(v: float, kind: str | None, is_1904: bool) -> object:
+    """A stored number as the sheet shows it: a date/time, a duration, or the number."""
+    if kind == "date":
+        return _serial_to_date(v, is_1904)
+    if kind == "duration" and math.isfinite(v) and abs(v) < MAX_DATE_SERIAL:
+        return _datelike(dt.timedelta(days=v))
+    return _number(v)
+
+
+def _xlsx_styles(z: _Zip, part: str | None) -> list[str | None]:
+    """Per cell style (xf) index: what its number format makes of a number."""
+    if not part or not z.has(part):
+        return []
+    root = _parse_xml(z, part)
+    codes: dict[int, str] = {}
+    cell_xfs = None
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "numFmt":
+            try:
+                codes[int(el.get("numFmtId") or "")] = el.get("formatCode") or ""
+            except ValueError:
+                continue
+        elif tag == "cellXfs" and cell_xfs is None:
+            cell_xfs = el
+    kinds: list[str | None] = []
+    for child in cell_xfs if cell_xfs is not None else []:
+        xf = child if _local(child.tag) == "xf" else next(
+            (x for x in child.iter() if x is not child and _local(x.tag) == "xf"), None)
+        if xf is None:
+            continue
+        try:
+            kinds.append(_format_kind(int(xf.get("numFmtId") or 0), codes))
+        except ValueError:
+            kinds.append(None)
+    return kinds
+
+
+def _read_xlsx(z: _Zip, main: str, win: _Window) -> list[Grid]:
+    """xlsx/xlsm/xltx, read from the package's own XML in both engines.
+
+    No library gives what is needed here: calamine cannot tell a blank from a
+    formula without a cached value or an error and trims string whitespace;
+    openpyxl keeps _xHHHH_ escapes, does not know the CJK built-in date
+    formats, and fails on many real files. The parts are small and parsed
+    streaming, with DTDs refused.
+    """
+    refs, is_1904 = _workbook_sheets(z, main, binary=False)
+    wb_rels = _rels(z, main)
+
+    def related(suffix: str, fallback: str) -> str | None:
+        part = next((t for rtype, t in wb_rels.values() if rtype.endswith(suffix) and z.has(t)), None)
+        return part or (fallback if z.has(fallback) else None)
+
+    styles = _xlsx_styles(z, related("/styles", "xl/styles.xml"))
+    scans = {id(ref): _scan_xlsx_sheet(z, ref.part or "", win) for ref in refs if ref.kind == "worksheet"}
+    needed = {raw for scan in scans.values() for kind, raw in scan.cells.values() if kind == "s"}
+    strings = _read_sst(z, related("/sharedStrings", "xl/sharedStrings.xml"), needed)
+    grids = []
+    for ref in refs:
+        if ref.kind != "worksheet":
+            continue
+        scan = scans[id(ref)]
+        values: dict[tuple[int, int], object] = {}
+        fnv: set[tuple[int, int]] = set()
+        errors: dict[tuple[int, int], str] = {}
+        for key, (kind, raw) in scan.cells.items():
+            if kind == "s":
+                values[key] = _plain(strings.get(raw))
+            elif kind == "str":
+                values[key] = _plain(raw)
+            elif kind == "b":
+                values[key] = raw
+            elif kind == "e":
+                errors[key] = raw
+            elif kind == "f":
+                fnv.add(key)
+            elif kind == "d":
+                values[key] = _iso_date(raw)
+            else:
+                number, style = raw
+                values[key] = _numeric(number, styles[style] if style < len(styles) else None, is_1904)
+        grids.append(_make_grid(ref.name, ref.state, values, fnv, errors, scan.truncated))
+    return grids
+
+
+def _iso_date(text: str) -> object:
+    """A t="d" cell: ISO 8601 date, date-time or time."""
+    t = text.strip()
+    for parse in (dt.datetime.fromisoformat, dt.time.fromisoformat):
+        try:
+            v = parse(t)
+        except ValueError:
+            continue
+        if v.tzinfo is not None:
+            v = v.replace(tzinfo=None)
+        return _datelike(v)
+    return t or None
+
+
+# --------------------------------------------------------------------------- xlsb
+
+
+def _brt_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """BIFF12 records: (type, body offset, body size)."""
+    pos, n = 0, len(data)
+    while pos < n:
+        b = data[pos]
+        pos += 1
+        rt = b & 0x7F
+        if b & 0x80:
+            rt |= (data[pos] & 0x7F) << 7
+            pos += 1
+        size, shift = 0, 0
+        for _ in range(4):
+            b = data[pos]
+            pos += 1
+            size |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        if pos + size > n:
+            raise _Corrupt("record past end")
+        yield rt, pos, size
+        pos += size
+
+
+def _xlsb_bundles(data: bytes) -> list[tuple[str, str, str | None]]:
+    """BrtBundleSh records of workbook.bin: (name, state, relationship id)."""
+    out = []
+    for rt, pos, size in _brt_records(data):
+        if rt == 0x9C and size >= 12:
+            hs = struct.unpack_from("<I", data, pos)[0]
+            cch = struct.unpack_from("<I", data, pos + 8)[0]
+            off = pos + 12
+            rid = None
+            if cch != 0xFFFFFFFF:
+                rid = data[off:off + cch * 2].decode("utf-16-le", "replace")
+                off += cch * 2
+            ncch = struct.unpack_from("<I", data, off)[0]
+            name = data[off + 4:off + 4 + ncch * 2].decode("utf-16-le", "replace")
+            out.append((name, ("visible", "hidden", "veryHidden")[hs] if hs < 3 else "visible", rid))
+        elif rt == 0x90:  # BrtEndBundleShs
+            break
+    return out
+
+
+def _scan_xlsb_sheet(data: bytes, win: _Window) -> _Scan:
+    """BIFF12 cell records: errors in the window, truncation, the dense extent calamine builds."""
+    scan = _Scan()
+    row = 0
+    minr = minc = 1 << 40
+    maxr = maxc = -1
+    for rt, pos, size in _brt_records(data):
+        if rt == 0x00 and size >= 4:  # BrtRowHdr
+            row = struct.unpack_from("<I", data, pos)[0]
+            continue
+        if rt == 0x92:  # BrtEndSheetData
+            break
+        if not (2 <= rt <= 11 or rt == 62) or size < 8:
+            continue
+        col = struct.unpack_from("<I", data, pos)[0]
+        minr, maxr, minc, maxc = min(minr, row), max(maxr, row), min(minc, col), max(maxc, col)
+        if not win.has(row, col):
+            scan.truncated = True
+            continue
+        if rt in (0x03, 0x0B) and size >= 9:  # BrtCellError, BrtFmlaError
+            scan.cells[(row, col)] = ("e", _ERROR_CODES.get(data[pos + 8], "#N/A"))
+    if maxr >= 0:
+        scan.area = (maxr - minr + 1) * (maxc - minc + 1)
+    return scan
+
+
+def _read_xlsb(data: bytes, z: _Zip, main: str, win: _Window) -> list[Grid]:
+    """xlsb: python-calamine for values in both engines (nothing else here reads it); our scan for errors."""
+    try:
+        refs, _ = _workbook_sheets(z, main, binary=True)
+        scans = {}
+        for ref in refs:
+            if ref.kind == "worksheet" and ref.part:
+                scans[ref.name] = _scan_xlsb_sheet(z.read(ref.part), win)
+    except (_Corrupt, struct.error, IndexError, UnicodeDecodeError) as exc:
+        raise _unreadable("reader.biff_corrupt") from exc
+    if sum(s.area for s in scans.values()) > 4 * CELL_LIMIT:  # no other xlsb reader to fall back on
+        raise _unsafe("reader.cells", n=sum(s.area for s in scans.values()))
+
+    def via_calamine() -> list[Grid]:
+        book = _open_calamine(data)
+        try:
+            grids = []
+            for meta in book.sheets_metadata:
+                if "work" not in str(meta.typ).lower() or meta.name not in scans:
+                    continue
+                scan = scans[meta.name]
+                sheet = book.get_sheet_by_name(meta.name)
+                values = {(r, c): _plain(v) for r, c, v in _calamine_window(sheet, win)}
+                errors = {k: raw for k, (kind, raw) in scan.cells.items() if kind == "e"}
+                for key in errors:
+                    values.pop(key, None)
+                grids.append(_make_grid(meta.name, _calamine_state(meta), values, set(), errors, scan.truncated))
+            return grids
+        finally:
+            book.close()
+
+    return _first_success([("calamine", via_calamine)])
+
+
+# --------------------------------------------------------------------------- ODS
+
+_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_NS_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_NS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_NS_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_S = f"{{{_NS_STYLE}}}"
+_TX = f"{{{_NS_TEXT}}}"
+_CX = f"{{{_NS_CALCEXT}}}"
+_T = f"{{{_NS_TABLE}}}"
+_O = f"{{{_NS_OFFICE}}}"
+_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def _read_ods(z: _Zip, win: _Window) -> list[Grid]:
+    """ODS, streamed from content.xml by our own reader in both engines.
+
+    Cell values in ODS are explicit (typed attributes), so no library is
+    needed; and repeated rows/columns are counted, never expanded beyond the
+    window, which defuses files asking for 10^10 cells.
+    """
+    if z.has("META-INF/manifest.xml") and b"encryption-data" in z.read("META-INF/manifest.xml"):
+        raise _Refuse("encrypted-file")
+    if not z.has("content.xml"):
+        raise _unreadable("reader.no_workbook")
+    hidden: set[str] = set()
+    grids: list[Grid] = []
+    stack: list[Element] = []
+    table_depth = 0
+    sheet: dict[str, Any] = {}
+    row_cells: dict[int, tuple[str, Any]] = {}
+    col = 0
+    for event, el in _iterparse(z, "content.xml", ("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            stack.append(el)
+            if tag == "table":
+                table_depth += 1
+                if table_depth == 1:
+                    style = el.get(_T + "style-name")
+                    sheet = {"name": el.get(_T + "name") or f"Sheet{len(grids) + 1}",
+                             "state": "hidden" if style in hidden else "visible",
+                             "row": 0, "values": {}, "fnv": set(), "errors": {}, "truncated": False}
+            elif tag == "table-row" and table_depth == 1:
+                row_cells, col = {}, 0
+            continue
+        stack.pop()
+        parent = stack[-1] if stack else None
+        if tag == "style" and el.get(_S + "family") == "table":
+            for ch in el:
+                if _local(ch.tag) == "table-properties" and ch.get(_T + "display") == "false":
+                    hidden.add(el.get(_S + "name") or "")
+        elif tag in ("table-cell", "covered-table-cell") and table_depth == 1:
+            rep = _count(el.get(_T + "number-columns-repeated"))
+            kind = _ods_cell(el) if tag == "table-cell" else None
+            if kind is not None:
+                for c in range(col, min(col + rep, win.cols)):
+                    row_cells[c] = kind
+                if col + rep > win.cols:
+                    sheet["truncated"] = True
+            col += rep
+            el.clear()
+        elif tag == "table-row" and table_depth == 1:
+            rep = _count(el.get(_T + "number-rows-repeated"))
+            r0 = sheet["row"]
+            if row_cells:
+                if r0 + rep > win.rows:
+                    sheet["truncated"] = True
+                for r in range(r0, min(r0 + rep, win.rows)):
+                    for c, (kind, raw) in row_cells.items():
+                        if kind == "f":
+                            sheet["fnv"].add((r, c))
+                        elif kind == "e":
+                            sheet["errors"][(r, c)] = raw
+                        else:
+                            sheet["values"][(r, c)] = raw
+            sheet["row"] = r0 + rep
+            el.clear()
+            if parent is not None:
+                parent.clear()
+        elif tag == "table":
+            if table_depth == 1:
+                grids.append(_make_grid(sheet["name"], sheet["state"], sheet["values"], sheet["fnv"],
+                                        sheet["errors"], sheet["truncated"]))
+                el.clear()
+            table_depth -= 1
+    return grids
+
+
+def _count(text: str | None) -> int:
+    try:
+        return max(1, int(text)) if text else 1
+    except ValueError:
+        return 1
+
+
+def _ods_cell(el: Element) -> tuple[str, Any] | None:
+    """(kind, value) of an ODS cell: v (value), f (formula without value), e (error); None when empty."""
+    vtype = el.get(_O + "value-type")
+    formula = el.get(_T + "formula")
+    if el.get(_CX + "value-type") == "error":
+        return "e", _odf_text(el).strip() or "#N/A"
+    if vtype is None:
+        if formula is not None:
+            return "f", None
+        text = _odf_text(el)
+        return ("v", text) if text else None
+    value: object = None
+    if vtype in ("float", "percentage", "currency"):
+        try:
+            number = float(el.get(_O + "value") or "")
+            value = _number(number) if math.isfinite(number) else None
+        except ValueError:
+            value = _odf_text(el) or None
+    elif vtype == "date":
+        value = _iso_date(el.get(_O + "date-value") or "")
+    elif vtype == "time":
+        value = _ods_duration(el.get(_O + "time-value") or "")
+    elif vtype == "boolean":
+        value = (el.get(_O + "boolean-value") or "").strip().lower() == "true"
+    elif vtype == "string":
+        value = el.get(_O + "string-value")
+        if value is None:
+            value = _odf_text(el)
+    else:
+        value = _odf_text(el)
+    if value is None or value == "":
+        return ("f", None) if formula is not None and vtype != "string" else None
+    return "v", value
+
+
+def _ods_duration(text: str) -> object:
+    m = _DURATION.match(text.strip())
+    if not m:
+        return text or None
+    neg, days, hours, minutes, seconds = m.groups()
+    td = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
+                      seconds=float(seconds or 0))
+    if neg:
+        td = -td
+    if dt.timedelta(0) <= td < dt.timedelta(days=1):
+        return _datelike((dt.datetime(2000, 1, 1) + td).time())
+    return _datelike(td)
+
+
+def _odf_text(cell: Element) -> str:
+    """A cell's text as shown: paragraphs joined by newlines; text:s, text:tab, text:line-break expanded."""
+    paras = [_odf_inline(p) for p in cell if _local(p.tag) in ("p", "h")]
+    return "\n".join(paras)
+
+
+def _odf_inline(el: Element) -> str:
+    parts = [el.text or ""]
+    for ch in el:
+        name = _local(ch.tag)
+        if name == "s":
+            parts.append(" " * _count(ch.get(_TX + "c")))
+        elif name == "tab":
+            parts.append("\t")
+        elif name == "line-break":
+            parts.append("\n")
+        elif name not in ("annotation", "note", "bookmark", "bookmark-start", "bookmark-end",
+                          "change-start", "change-end"):
+            parts.append(_odf_inline(ch))
+        parts.append(ch.tail or "")
+    return "".join(parts)
