@@ -778,7 +778,9 @@ def _read_ole(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
         sources.append(("xlrd", lambda: _xls_xlrd(data, win, scan)))
     if not sources:
         raise _unsafe("reader.cells", n=max(scan.dense, scan.ragged))
-    if engine == "openpyxl" or not scan.biff8:  # BIFF5 strings: xlrd honours the codepage, calamine does not
+    # xlrd first for the openpyxl engine, and in both engines where calamine reads differently:
+    # BIFF5 byte strings (xlrd honours the codepage) and files with both a Book and a Workbook stream.
+    if engine == "openpyxl" or not scan.biff8 or {"book", "workbook"} <= names:
         sources.reverse()
     return "xls", _first_success(sources)
 
