@@ -143,6 +143,9 @@ def sample_targets(ws: Workspace, seed: int = 2022) -> tuple[dict[str, dict[str,
             if ind.code == "incubators" and t < 1:
                 t = None if rng.random() < 0.5 else 1.0
             units[u.code][ind.code] = t
+        rec, app = units[u.code].get("hte_recognised"), units[u.code].get("hte_applications")
+        if rec is not None and app is not None and rec > app:
+            units[u.code]["hte_recognised"] = app  # a bureau never asks for more recognitions than applications
     district = {code: (v * scale if scale != 1 else v) for code, v in DISTRICT_TARGETS_2022.items()}
     return units, {i.code: district.get(i.code) for i in ws.indicators}
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import io
 import logging
 import math
@@ -988,7 +989,9 @@ def _parse_xml(z: _Zip, name: str) -> Element:
         raise _unreadable("reader.xml_corrupt", part=z.name(name)) from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def _local(tag: Any) -> str:
+    """Local name of a tag or attribute ("{ns}c" -> "c"): prefixes and namespaces vary between writers."""
     if not isinstance(tag, str):
         return ""
     tag = tag.rsplit("}", 1)[-1]
@@ -1612,7 +1615,7 @@ def _read_ods(z: _Zip, win: _Window) -> list[Grid]:
                     hidden.add(el.get(_S + "name") or "")
         elif tag in ("table-cell", "covered-table-cell") and table_depth == 1:
             rep = _count(el.get(_T + "number-columns-repeated"))
-            kind = _ods_cell(el) if tag == "table-cell" else None
+            kind = _ods_cell(el)  # a covered (merged-away) cell can still hold a value, as in xlsx
             if kind is not None:
                 for c in range(col, min(col + rep, win.cols)):
                     row_cells[c] = kind
