@@ -35,7 +35,7 @@ from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from reporting import __version__
@@ -126,7 +126,9 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
 def mail_report_text(report: MailReport, lang: str = "zh") -> str:
     """The summary the CLI prints: what was written or sent, skipped, and who did not get it."""
     lines: list[str] = []
-    if not report.send:
+    if not report.messages and not report.skipped and not report.failed:
+        lines.append(t(f"mail.report.none_{report.kind}", lang))
+    elif not report.send:
         lines.append(t("mail.report.written", lang, n=len(report.written), folder=report.folder))
         for m in report.messages:
             lines.append(t("mail.report.message", lang, file=Path(m["file"]).name, label=m["label"],
@@ -411,25 +413,29 @@ class _Builder:
         return outs
 
     def feedback(self) -> list[_Outgoing]:
-        """To each unit with errors or warnings: the list of issues and its annotated workbook."""
+        """To each unit whose accepted file has errors or warnings: the list and its annotated workbook.
+
+        Only the issues of the file used count: a superseded or duplicate file's
+        notes (the unit sent a correction) would only confuse the unit.
+        """
         lang, r = self.lang, self.results
-        by_unit: dict[str, list[dict[str, Any]]] = {}
-        for i in r.get("issues", []):
-            if i.get("unit") and i.get("severity") in ("error", "warning"):
-                by_unit.setdefault(i["unit"], []).append(i)
         outs: list[_Outgoing] = []
         for ru in r.get("units", []):
-            if ru.get("status") not in ("warnings", "errors") and ru.get("code") not in by_unit:
+            if ru.get("status") not in ("warnings", "errors"):
                 continue
             unit = self._unit(ru, "feedback")
             if unit is None:
                 continue
-            issues = sorted(by_unit.get(unit.code, []), key=lambda i: i.get("severity") != "error")
+            used = ru.get("file")
+            issues = [i for i in r.get("issues", []) if i.get("unit") == unit.code
+                      and i.get("severity") in ("error", "warning") and i.get("file") in (used, None)]
+            issues.sort(key=lambda i: i.get("severity") != "error")
             errors = [i for i in issues if i.get("severity") == "error"]
             warnings = [i for i in issues if i.get("severity") == "warning"]
             uname = unit.display_name(lang)
             span = self.period.range_zh() if lang == "zh" else self.period.label_en()
-            intro = t("mail.feedback.body", lang, span=span, file=ru.get("file") or "",
+            which = "both" if errors and warnings else ("errors" if errors else "warnings")
+            intro = t(f"mail.feedback.body_{which}", lang, span=span, file=PurePosixPath(used or "").name,
                       errors=len(errors), warnings=len(warnings))
             text = [t("mail.greeting", lang, unit=uname), "", intro, ""]
             for label_key, group in (("mail.feedback.errors", errors), ("mail.feedback.warnings", warnings)):
@@ -442,9 +448,9 @@ class _Builder:
             if wb.is_file():
                 attachments.append((wb.read_bytes(), t("mail.feedback.attachment", lang, unit=unit.name,
                                                        span=self.period.range_zh()), XLSX))
-                tail = t("mail.feedback.tail", lang)
-            else:
-                tail = t("mail.feedback.tail_nofile", lang)
+            tail = t(f"mail.feedback.tail_{'errors' if errors else 'warnings'}", lang)
+            if attachments:
+                tail = t("mail.feedback.attached", lang) + tail
             text += [tail, "", self.issuer, self._date_text()]
             html_blocks = [_p(t("mail.greeting", lang, unit=uname)), _p(intro), self._issues_table_html(issues),
                            _p(tail, muted=True), _signature(self.issuer, self._date_text())]
