@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from reporting.samples import _filled_form, _folder
 
     ws = load_workspace(args.workspace)
-    bad = 0
+    problems: list[str] = []
     for folder in sorted(p for p in ws.inbox.iterdir() if p.is_dir()):
         m = re.match(r"(\d{4})年(\d{1,2})月$", folder.name)
         if not m:
@@ -53,18 +53,20 @@ def main(argv: list[str] | None = None) -> int:
             path = folder / f"{u.name}.xlsx"
             stamped = zipfile.ZipFile(path)
             if stamped.testzip() is not None:
-                print(f"{path}: bad CRC"); bad += 1; continue
+                problems.append(f"{path}: bad CRC")
+                continue
             buf = io.BytesIO()
             _filled_form(ws, u.code, p, fig[u.code], prev.get(u.code)).save(buf)
             ref = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
             if stamped.namelist() != ref.namelist():
-                print(f"{path}: members {stamped.namelist()} != {ref.namelist()}"); bad += 1; continue
+                problems.append(f"{path}: members {stamped.namelist()} != {ref.namelist()}")
+                continue
             for name in ref.namelist():
                 a, b = stamped.read(name), ref.read(name)
                 if name == "docProps/core.xml":
                     a, b = _DATES.sub(rb"\1\2", a), _DATES.sub(rb"\1\2", b)
                 if a != b:
-                    print(f"{path}: {name} differs"); bad += 1
+                    problems.append(f"{path}: {name} differs")
             wb = openpyxl.load_workbook(path)
             sh, meta = wb[fl.DATA_SHEET], wb[fl.META_SHEET]
             pairs = [(meta.cell(r, 1).value, meta.cell(r, 2).value) for r in range(1, meta.max_row + 1)]
@@ -72,10 +74,12 @@ def main(argv: list[str] | None = None) -> int:
             got = {code: sh.cell(int(r), fl.COL_VALUE).value for r, code in rows}
             want = {i.code: (int(fig[u.code][i.code]) if i.is_integer else fig[u.code][i.code]) for i in ws.indicators}
             if got != want or meta["B3"].value != u.code or meta["B4"].value != u.name:
-                print(f"{path}: values or _meta wrong: {got} != {want}"); bad += 1
+                problems.append(f"{path}: values or _meta wrong: {got} != {want}")
         print(f"{folder.name}: {len(chosen)} of {len(units)} units compared with openpyxl's own form")
-    print("OK" if not bad else f"{bad} problems")
-    return 1 if bad else 0
+    for p in problems:
+        print(p)
+    print("OK" if not problems else f"{len(problems)} problems")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
