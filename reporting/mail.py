@@ -388,7 +388,7 @@ class _Builder:
             path = form_path(self.ws, unit, self.period)
             if not path.is_file():
                 write_form(path, self.ws, unit, self.period, self._previous_for(unit.code))
-            rejected = [f for f in r.get("files", []) if f.get("unit") == unit.code and f.get("status") != "used"]
+            rejected = [f for f in r.get("files", []) if f.get("unit") == unit.code and self._wrong_file(f)]
             uname = unit.display_name(lang)
             span = self.period.range_zh() if lang == "zh" else self.period.label_en()
             text = [t("mail.greeting", lang, unit=uname), "",
@@ -396,7 +396,7 @@ class _Builder:
             html_blocks = [_p(t("mail.greeting", lang, unit=uname)),
                            _p(t("mail.remind.body", lang, span=span, deadline=deadline))]
             for f in rejected:
-                line = t("mail.remind.rejected", lang, file=f.get("file", ""),
+                line = t("mail.remind.rejected", lang, file=PurePosixPath(f.get("file") or "").name,
                          reason=f.get("reason") or f.get("status", ""))
                 text += ["", line]
                 html_blocks.append(_p(line, color="#c00000"))
@@ -470,6 +470,12 @@ class _Builder:
             self.skipped.append({"key": f"{kind}:{ru.get('code')}", "to": [],
                                  "reason": t("mail.skip.unknown_unit", self.lang, unit=ru.get("name") or ru.get("code"))})
         return unit
+
+    def _wrong_file(self, f: dict[str, Any]) -> bool:
+        """A file the unit sent for this period that could not be used: rejected, or an earlier month's again."""
+        if f.get("status") == "rejected":
+            return True
+        return f.get("status") == "other-period" and str(f.get("period") or "9999") < str(self.period)
 
     def _unit_rcpts(self, unit: Unit) -> tuple[list[Address], list[Address], list[Address]]:
         if self.override:

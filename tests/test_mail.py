@@ -679,3 +679,13 @@ def test_attachment_name_cannot_inject_headers() -> None:
     assert b"\r\nBcc:" not in raw
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert next(parsed.iter_attachments()).get_content() == b"data"
+
+
+@pytest.mark.parametrize("kind", ["bulletin", "remind", "feedback"])
+def test_english_drafts(mail_ws: Path, kind: str) -> None:
+    report = run_mail(_ws(mail_ws), kind, P, lang="en")
+    assert report.written and report.failed == []
+    for path in report.written:
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert msg.get_body(preferencelist=("plain",)).get_content().strip()
+    assert "Wrote" in mail_report_text(report, "en")
