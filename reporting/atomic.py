@@ -24,6 +24,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    if os.name != "nt":  # mkstemp makes 0600 files; outputs go to shared folders, so honour the umask
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
     try:
         yield tmp
         os.replace(tmp, target)

@@ -9,6 +9,7 @@ compiles of one workspace from interleaving.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -19,12 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reporting.atomic import workspace_lock
-from reporting.errors import NothingToDo
+from reporting.errors import NothingToDo, WorkspaceError
 from reporting.periods import Period
 
 if TYPE_CHECKING:
     from reporting.config import Workspace
     from reporting.ingest import Ingested
+
+
+STAGING_PREFIX = ".staging-"
 
 
 @dataclass
@@ -55,7 +59,10 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
     from reporting.results import build_results
 
     timings: dict[str, float] = {}
+    if ws.outbox.exists() and not ws.outbox.is_dir():
+        raise WorkspaceError(f"{ws.outbox} 应是文件夹，现在是一个文件。请把它改名或移走后重新运行")
     with workspace_lock(ws.outbox, wait=wait):
+        _remove_stale_staging(ws.outbox)
         t0 = time.perf_counter()
         ingested = ingest(ws, period, progress=progress)
         timings["read"] = time.perf_counter() - t0
@@ -75,6 +82,13 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
         return out
 
 
+def _remove_stale_staging(outbox: Path) -> None:
+    """Staging folders left by a run that was killed (the lock is held, so none is in use)."""
+    for stale in outbox.glob(STAGING_PREFIX + "*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], lang: str) -> CompileResult:
     from reporting.bulletin import write_bulletin
     from reporting.feedback import write_feedback
@@ -83,8 +97,11 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
     period = ingested.period
     assert period is not None
     folder = ws.period_dir(period)
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ws.outbox))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.outbox))
+    except OSError as exc:
+        raise WorkspaceError(f"无法在 {ws.outbox} 中写入：{exc.strerror or exc}") from None
     try:
         names: list[str] = []
         write_bulletin(staging / results["bulletin_file"], results, lang)
@@ -99,16 +116,15 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
             rel = f"feedback/{safe_filename(unit.name)}.xlsx"
             write_feedback(staging / rel, ws, sub, ingested.sheets.get(sub.file), lang)
             names.append(rel)
-        # all made: move into place, each file atomically
+        _ordinary_modes(staging, names)
+        _install(staging, folder, names)
+        # only once everything is in place: feedback for units that no longer have problems goes
         old_feedback = folder / "feedback"
         if old_feedback.is_dir():
             for stale in old_feedback.glob("*.xlsx"):
                 if f"feedback/{stale.name}" not in names:
-                    stale.unlink()
-        for rel in names:
-            target = folder / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
+                    with contextlib.suppress(OSError):  # open in Excel on Windows: harmless, left
+                        stale.unlink()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return CompileResult(
@@ -116,3 +132,56 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
         results_path=folder / "results.json",
         feedback=[folder / n for n in names if n.startswith("feedback/")],
     )
+
+
+def _ordinary_modes(staging: Path, names: list[str]) -> None:
+    """Give staged files the permissions of any new file here (temporary files are made owner-only)."""
+    if os.name == "nt":  # pragma: no cover - Windows has no mode bits to fix
+        return
+    probe = staging / ".mode"
+    probe.touch()
+    mode = probe.stat().st_mode & 0o777
+    probe.unlink()
+    for rel in names:
+        os.chmod(staging / rel, mode)
+
+
+def _install(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move the staged files into ``folder``: all of them, or (after an error) none.
+
+    Each file the run replaces is first moved aside into the staging folder,
+    so that a failure part-way (a bulletin open in Excel on Windows, a folder
+    where a file should go) puts the previous files back.
+    """
+    blocked = [folder / rel for rel in names if (folder / rel).is_dir()]
+    if blocked:
+        raise WorkspaceError("无法写入输出文件：" + "、".join(str(p) for p in blocked)
+                             + " 是文件夹。请把它改名或移走后重新运行")
+    aside = staging / ".previous"
+    done: list[tuple[Path, Path | None]] = []  # (target, where the previous file was put aside)
+    current: Path | None = None
+    try:
+        for rel in names:
+            target = current = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            kept: Path | None = None
+            if target.exists() or target.is_symlink():
+                kept = aside / rel
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, kept)
+            done.append((target, kept))
+            os.replace(staging / rel, target)
+    except OSError as exc:
+        for target, kept in reversed(done):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(kept, target)
+        if isinstance(exc, FileExistsError | NotADirectoryError) and current is not None:
+            raise WorkspaceError(f"无法写入 {current}：{current.parent} 不是文件夹。请把它改名或移走后重新运行；"
+                                 "上次的输出未作改动") from None
+        if isinstance(exc, PermissionError):
+            raise WorkspaceError(f"无法替换 {current}：文件可能正在 Excel 或 WPS 中打开。请关闭后重新运行；"
+                                 "上次的输出未作改动") from None
+        raise WorkspaceError(f"无法写入 {current}：{exc.strerror or exc}。上次的输出未作改动") from None

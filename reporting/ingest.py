@@ -79,10 +79,11 @@ def discover(inbox: Path) -> list[Path]:
 
 
 def display_name(path: Path, inbox: Path) -> str:
+    """The path relative to inbox/; a file elsewhere keeps the path it was given by."""
     try:
         return path.resolve().relative_to(inbox.resolve()).as_posix()
     except ValueError:
-        return path.name
+        return path.as_posix()
 
 
 def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
@@ -108,6 +109,14 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
         return sub, []
     book = read_book(path, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
                      max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols)
+    if not book.sheets and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        # not a spreadsheet by name nor by content (a shortcut, a log, a partial download): skip it
+        from reporting.messages import t
+
+        reason = t("reader.unknown", "zh") + (f"（{path.suffix}）" if path.suffix else "")
+        sub.status, sub.reason = "ignored", reason
+        sub.issues.append(issue("ignored-file", file=display, detail=reason))
+        return sub, []
     sub.format = book.format
     sub.issues.extend(book.issues)
     if sub.rejected:
@@ -230,7 +239,10 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
             s.status, s.reason = st, reason
             if extra is not None:
                 s.issues.append(extra)
-    prev = previous_values(ws, period, parsed=subs)
+            elif st == "other-period" and s.period:
+                s.issues.append(issue("other-period", file=s.file, unit=s.unit or "",
+                                      detail=Period.parse(s.period).label_zh()))
+    prev = previous_values(ws, period, parsed=_with_inbox(ws, period, files, subs) if paths is not None else subs)
     for unit, s in sel.used.items():
         values, problems = check_against_previous(s.values, prev.get(unit), [], ws, period.month,
                                                   file=s.file, unit=unit)
@@ -240,11 +252,28 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     return result
 
 
+def _with_inbox(ws: Workspace, period: Period, files: list[Path], subs: list[Submission]) -> list[Submission]:
+    """The given files, plus the rest of inbox/ when the previous period must be read from it."""
+    from reporting.history import load_results
+
+    prev = period.previous()
+    if prev is None or load_results(ws, prev) is not None:
+        return subs
+    given = {p.resolve() for p in files}
+    rest = [p for p in discover(ws.inbox) if p.resolve() not in given]
+    more, _ = read_all(ws, rest)
+    return subs + more
+
+
 def check_files(ws: Workspace, paths: list[Path] | None, period: Period | None) -> Ingested:
     """What ``reporting check`` reports: every file with its issues (default: the whole inbox)."""
     if paths:
         expanded: list[Path] = []
+        seen: set[Path] = set()
         for p in paths:
-            expanded.extend(discover(p) if p.is_dir() else [p])
+            for f in discover(p) if p.is_dir() else [p]:
+                if f.resolve() not in seen:  # the same file named twice is read once
+                    seen.add(f.resolve())
+                    expanded.append(f)
         paths = expanded
     return ingest(ws, period, paths=paths)

@@ -110,7 +110,12 @@ def fmt_number(value: float | None, decimals: int = 0) -> str:
 
 def fmt_rate(value: float | None) -> str:
     """A fraction as a percentage with one decimal (0.9167 -> 91.7%)."""
-    return DASH if value is None else f"{value * 100:.1f}%"
+    if value is None:
+        return DASH
+    from decimal import ROUND_HALF_UP, Decimal
+
+    # half-up, as the spreadsheet shows the same stored value in its 0.0% cells
+    return f"{(Decimal(repr(value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def fmt_gap(value: float | None) -> str:

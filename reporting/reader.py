@@ -7,19 +7,22 @@ XML entity bombs, absurd cell ranges) ends as one file-level issue from the
 catalogue; everything else comes back as every sheet (hidden ones too, with
 their state) cut to a bounded window of rows and columns.
 
-Two engines exist: ``calamine`` (python-calamine, the fast path) and
-``openpyxl`` (openpyxl for xlsx/xlsm, xlrd for xls). They must give the same
-``Book``. The libraries disagree, or cannot tell, on several things that
-matter here: calamine returns ``''`` for a blank, a formula without a cached
-value and an error cell alike, trims string whitespace, and builds a dense
-range (a 42 KB .xls can ask for 1.2 GB); openpyxl leaves ``_xHHHH_`` escapes
-in strings and fails on many real files. So the reader scans the file's own
-parts (sheet XML, BIFF records, ODS content) in a streaming, bounded way for
-what it can know exactly (which cells exist, strings, numbers, errors,
-formulas without values, sheet states, ranges), and asks the libraries only
-for what they are good at (date conversion, BIFF cell values). When the
-preferred library fails or would be unsafe for a file, the other one is
-used, so both engines still agree.
+Two engines exist, ``calamine`` and ``openpyxl``, and they must give the
+same ``Book``. Measured on real files, the libraries cannot be trusted alone:
+calamine returns ``''`` for a blank, a formula without a cached value and an
+error cell alike, trims string whitespace, and lays ranges out densely (a
+42 KB .xls asks for 1.2 GB); openpyxl keeps ``_xHHHH_`` escapes, ignores the
+CJK built-in date formats (ids 27-36, 50-58, used by WPS) and fails on many
+real files. So:
+
+- .xlsx/.xlsm/.xltx and .ods are read by this module's own streaming parsers
+  (expat over the sheet XML, bounded by the window) in both engines;
+- .xls: our own CFB and BIFF record walk decides encryption, sheet states,
+  numbers and dates, error cells and the memory a library would need; the
+  engine's library (calamine, or xlrd for ``openpyxl``) supplies strings and
+  booleans, the other one being the fallback when it fails or would be unsafe;
+- .xlsb: python-calamine in both engines (nothing else reads it), with our
+  own record walk for error cells and ranges.
 """
 
 from __future__ import annotations
@@ -64,7 +67,6 @@ MAX_RATIO = 100  # uncompressed : compressed, for a member above RATIO_MIN_SIZE
 RATIO_MIN_SIZE = 4 * 2**20
 CELL_LIMIT = 2_000_000  # cells a library may lay out densely for one file (calamine: ~32 bytes each)
 XLRD_LIMIT = 5_000_000  # cell slots xlrd may allocate for one file (ragged rows)
-STRING_CLONE_LIMIT = 256 * 2**20  # calamine copies a shared string into every cell using it
 XML_HEAD = 64 * 1024  # the XML prolog (where a DTD would be) must end within this
 HEAD = 8192
 MAX_DATE_SERIAL = 2_958_466  # 9999-12-31 + 1: beyond it a "date" is just a number
@@ -329,7 +331,7 @@ def _read(path: Path, max_bytes: int, win: _Window, engine: str) -> tuple[str, l
     if kind == "ole":
         return _read_ole(data, win, engine)
     if kind == "zip":
-        return _read_zip(data, win, engine)
+        return _read_zip(data, win)
     if kind == "biff":
         return "xls", _xls_xlrd(data, win, None)
     if kind == "xml":
@@ -366,8 +368,12 @@ def _datelike(v: object) -> object:
 
 
 def _round_ms(v: dt.datetime) -> dt.datetime:
+    """Round to the millisecond, as openpyxl does (10:29:59.9999996 is 10:30)."""
     ms = round(v.microsecond / 1000)
-    return v.replace(microsecond=0) + dt.timedelta(milliseconds=ms)
+    try:
+        return v.replace(microsecond=0) + dt.timedelta(milliseconds=ms)
+    except OverflowError:  # the last millisecond of 9999-12-31
+        return v.replace(microsecond=999000)
 
 
 def _is_datelike(v: object) -> bool:
@@ -1008,7 +1014,8 @@ def _attr(el: Element, local: str) -> str | None:
     return None
 
 
-def _read_zip(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
+def _read_zip(data: bytes, win: _Window) -> tuple[str, list[Grid]]:
+    """Zip containers: ODS, xlsx/xlsm/xltx, xlsb; the same reader for both engines (see _read_xlsx)."""
     z = _Zip(data)
     if not z.parts:
         raise _unreadable("reader.no_workbook")
@@ -1044,8 +1051,11 @@ def _read_zip(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
 
 
 def _odf_mimetype(z: _Zip) -> str:
+    """The ODF media type: the mimetype member, else the manifest's entry for the package root."""
     if z.has("mimetype"):
-        return z.read("mimetype")[:200].decode("ascii", "replace").strip()
+        mimetype = z.read("mimetype")[:200].decode("ascii", "replace").strip()
+        if mimetype.startswith("application/vnd.oasis.opendocument") or not z.has("META-INF/manifest.xml"):
+            return mimetype
     root = _parse_xml(z, "META-INF/manifest.xml")
     for el in root.iter():
         if _local(el.tag) == "file-entry" and _attr(el, "full-path") == "/":
@@ -1053,8 +1063,13 @@ def _odf_mimetype(z: _Zip) -> str:
     return ""
 
 
-def _rels(z: _Zip, source: str) -> dict[str, tuple[str, str]]:
-    """Relationships of a part: id -> (type, target part name)."""
+def _rels(z: _Zip, source: str, strict: bool = False) -> dict[str, tuple[str, str]]:
+    """Relationships of a part: id -> (type, target part name).
+
+    ``strict``: a relationships part that exists but cannot be parsed makes the
+    file unreadable (the workbook's own, without which sheets would vanish
+    silently); otherwise it counts as absent (the package's, which has fallbacks).
+    """
     folder, base = posixpath.split(source)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     if not z.has(rels_name):
@@ -1062,7 +1077,7 @@ def _rels(z: _Zip, source: str) -> dict[str, tuple[str, str]]:
     try:
         root = _parse_xml(z, rels_name)
     except _Refuse as r:
-        if r.code == "unsafe-file":
+        if r.code == "unsafe-file" or strict:
             raise
         return {}
     out = {}
@@ -1118,7 +1133,7 @@ class _SheetRef:
 
 def _workbook_sheets(z: _Zip, main: str, binary: bool) -> tuple[list[_SheetRef], bool]:
     """The workbook's sheets in order (name, state, kind, part) and whether it uses the 1904 date system."""
-    rels = _rels(z, main)
+    rels = _rels(z, main, strict=True)
     entries: list[tuple[str, str, str | None]] = []
     is_1904 = False
     if binary:
@@ -1148,6 +1163,8 @@ def _workbook_sheets(z: _Zip, main: str, binary: bool) -> tuple[list[_SheetRef],
         if kind == "worksheet" and not z.has(target):
             raise _unreadable("reader.sheet_missing", sheet=name)
         refs.append(_SheetRef(name, _VISIBILITY.get(state.lower(), "visible"), kind, target))
+    if refs and all(ref.part is None for ref in refs):  # not one sheet can be found: damage, not design
+        raise _unreadable("reader.sheet_missing", sheet=refs[0].name)
     return refs, is_1904
 
 
@@ -1189,82 +1206,134 @@ def _iterparse(z: _Zip, part: str, events: tuple[str, ...]) -> Iterator[tuple[st
         raise _unreadable("reader.xml_corrupt", part=z.name(part)) from exc
 
 
+class _Stop(Exception):
+    """Raised from a parser callback: nothing more is needed from this part."""
+
+
+def _expat(unsafe_part: str) -> Any:
+    """A bare expat parser (fast: no tree) that refuses DTDs and entity declarations."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: Any) -> None:
+        raise _unsafe("reader.xml_dtd", part=unsafe_part)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
 def _scan_xlsx_sheet(z: _Zip, part: str, win: _Window) -> _Scan:
     """Stream a worksheet's XML: kind and raw value of each cell in the window.
 
-    Rows are cleared as they are read, and the scan stops at the first cell
-    with content below the window, so memory and time stay bounded whatever
-    the sheet's stated or real size.
+    A bare expat pass (no element tree), stopped at the first cell with
+    content below the window, so memory and time stay bounded whatever the
+    sheet's stated or real size.
     """
+    from xml.parsers.expat import ExpatError
+
     scan = _Scan()
-    row = -1
-    col = -1
-    sheet_data: Element | None = None
-    for event, el in _iterparse(z, part, ("start", "end")):
-        tag = _local(el.tag)
-        if event == "start":
-            if tag == "row":
-                r = el.get("r")
-                row = int(r) - 1 if r and r.isdigit() else row + 1
-                col = -1
-            elif tag == "sheetData":
-                sheet_data = el
-            continue
-        if tag == "c":
-            pos = _parse_ref(el.get("r"))
+    row, col = -1, -1
+    cell: list[Any] | None = None  # [r, t, s, has_formula, v text parts, inline text parts]
+    sink: list[str] | None = None
+    in_inline = False
+    phonetic = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, cell, sink, in_inline, phonetic
+        tag = name.rpartition(" ")[2]
+        if cell is not None:
+            if tag == "f":
+                cell[3] = True
+            elif tag == "v":
+                cell[4] = sink = []
+            elif tag == "is":
+                cell[5] = []
+                in_inline = True
+            elif tag == "rPh":
+                phonetic += 1
+            elif tag == "t" and in_inline and not phonetic:
+                sink = cell[5]
+        elif tag == "c":
+            cell = [attrs.get("r"), attrs.get("t") or "n", attrs.get("s"), False, None, None]
+        elif tag == "row":
+            r = attrs.get("r")
+            row = int(r) - 1 if r and r.isdigit() else row + 1
+            col = -1
+
+    def end(name: str) -> None:
+        nonlocal col, cell, sink, in_inline, phonetic
+        tag = name.rpartition(" ")[2]
+        if tag in ("v", "t"):
+            sink = None
+        elif tag == "rPh":
+            phonetic -= 1
+        elif tag == "is":
+            in_inline = False
+        elif tag == "c" and cell is not None:
+            ref, t, style, has_f, v, inline = cell
+            cell = None
+            pos = _parse_ref(ref)
             if pos is None:
-                if el.get("r"):
-                    el.clear()
-                    continue  # an invalid reference (e.g. row 0): no cell anyone can see
+                if ref:
+                    return  # an invalid reference (e.g. row 0): no cell anyone can see
                 pos = (row, col + 1)
             r, c = pos
             col = c
-            kind = _xlsx_cell(el) if r >= 0 else None
-            el.clear()
+            if r < 0:
+                return
+            kind = _cell_kind(t, has_f, None if v is None else "".join(v),
+                              None if inline is None else "".join(inline), style)
             if kind is None:
-                continue
+                return
             if win.has(r, c):
                 scan.cells[(r, c)] = kind
             else:
                 scan.truncated = True
                 if r >= win.rows:
-                    break
-        elif tag == "row":
-            el.clear()
-            if sheet_data is not None:
-                sheet_data.clear()
+                    raise _Stop
         elif tag == "sheetData":
-            break
+            raise _Stop
+
+    def chars(data: str) -> None:
+        if sink is not None:
+            sink.append(data)
+
+    parser = _expat(z.name(part))
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    try:
+        with z.open(part) as fh:
+            parser.ParseFile(fh)
+    except _Stop:
+        pass
+    except ExpatError as exc:
+        raise _unreadable("reader.xml_corrupt", part=z.name(part)) from exc
     return scan
 
 
-def _xlsx_cell(el: Element) -> tuple[str, Any] | None:
+def _cell_kind(t: str, has_formula: bool, vtext: str | None, inline: str | None,
+               style: str | None) -> tuple[str, Any] | None:
     """(kind, raw) of one <c>, None when it holds nothing.
 
     Kinds: s (shared string index), str (text), n ((number, style index)),
     b (bool), d (ISO date text), e (error text), f (formula without a value).
     """
-    t = el.get("t") or "n"
-    f = v = inline = None
-    for ch in el:
-        name = _local(ch.tag)
-        if name == "f":
-            f = ch
-        elif name == "v":
-            v = ch
-        elif name == "is":
-            inline = ch
-    vtext = None if v is None else (v.text or "")
     if t == "inlineStr" or (inline is not None and t not in ("s", "e")):
         if inline is not None:
-            return "str", _unescape(_rich_text(inline))
+            return "str", _unescape(inline)
         if vtext:
             return "str", _unescape(vtext)
-        return ("f", None) if f is not None else None
-    if t == "str" and v is not None:  # a formula's cached text, possibly ""
-        return "str", _unescape(vtext or "")
+        return ("f", None) if has_formula else None
+    if t == "str" and vtext is not None:  # a formula's cached text, possibly ""
+        return "str", _unescape(vtext)
     if not vtext:
-        return ("f", None) if f is not None else None
+        return ("f", None) if has_formula else None
     if t == "s":
         try:
             return "s", int(vtext.strip())
@@ -1283,10 +1352,10 @@ def _xlsx_cell(el: Element) -> tuple[str, Any] | None:
     if not math.isfinite(number):
         return None
     try:
-        style = int(el.get("s") or 0)
+        index = int(style or 0)
     except ValueError:
-        style = 0
-    return "n", (number, style)
+        index = 0
+    return "n", (number, index)
 
 
 def _rich_text(el: Element) -> str:
@@ -1494,6 +1563,8 @@ def _xlsb_bundles(data: bytes) -> list[tuple[str, str, str | None]]:
                 off += cch * 2
             ncch = struct.unpack_from("<I", data, off)[0]
             name = data[off + 4:off + 4 + ncch * 2].decode("utf-16-le", "replace")
+            if not re.fullmatch(r"[\w.-]*", rid or "") or not name or any(ch < " " or ch == "\ufffd" for ch in name):
+                raise _Corrupt("sheet record")
             out.append((name, ("visible", "hidden", "veryHidden")[hs] if hs < 3 else "visible", rid))
         elif rt == 0x90:  # BrtEndBundleShs
             break
@@ -1536,7 +1607,7 @@ def _read_xlsb(data: bytes, z: _Zip, main: str, win: _Window) -> list[Grid]:
                 scans[ref.name] = _scan_xlsb_sheet(z.read(ref.part), win)
     except (_Corrupt, struct.error, IndexError, UnicodeDecodeError) as exc:
         raise _unreadable("reader.biff_corrupt") from exc
-    if sum(s.area for s in scans.values()) > 4 * CELL_LIMIT:  # no other xlsb reader to fall back on
+    if sum(s.area for s in scans.values()) > 2 * CELL_LIMIT:  # no other xlsb reader to fall back on
         raise _unsafe("reader.cells", n=sum(s.area for s in scans.values()))
 
     def via_calamine() -> list[Grid]:
@@ -1693,12 +1764,16 @@ def _ods_cell(el: Element) -> tuple[str, Any] | None:
 
 
 def _ods_duration(text: str) -> object:
+    """office:time-value (PT10H30M00S): a time of day below 24 hours, else a duration."""
     m = _DURATION.match(text.strip())
     if not m:
         return text or None
     neg, days, hours, minutes, seconds = m.groups()
-    td = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
-                      seconds=float(seconds or 0))
+    try:
+        td = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
+                          seconds=float(seconds or 0))
+    except (OverflowError, ValueError):
+        return text
     if neg:
         td = -td
     if dt.timedelta(0) <= td < dt.timedelta(days=1):

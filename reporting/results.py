@@ -91,7 +91,8 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
     for g in ws.groups:
         members = [u.code for u in ws.units_in(g.code)]
         for ind in ws.indicators:
-            ranked = sc.rank_with_ties({u: rates[u][ind.code] for u in members})
+            # compared as shown (0.1%), so rates that look equal share a rank
+            ranked = sc.rank_with_ties({u: sc.shown(rates[u][ind.code]) for u in members})
             for u, rt in ranked.items():
                 ind_ranks[(u, ind.code)] = rt
 
@@ -99,8 +100,9 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
     unit_rows: list[dict[str, Any]] = []
     for g in ws.groups:
         members = ws.units_in(g.code)
-        ordered = sorted(members, key=lambda u: (composite[u.code][1] is None, composite[u.code][1] or 0,
-                                                  ws.units.index(u)))
+        # ranked units by rank, then units with nothing to score, then units that did not submit
+        ordered = sorted(members, key=lambda u: (composite[u.code][1] is None, u.code not in used,
+                                                  composite[u.code][1] or 0, ws.units.index(u)))
         for u in ordered:
             sub = used.get(u.code)
             score, rank, tied = composite[u.code]
@@ -118,7 +120,7 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
                 elif cv.value is None:
                     status = sc.MISSING
                 else:
-                    status = sc.status_of(rate, schedule, has_target=has_target)
+                    status = sc.status_of(sc.shown(rate), sc.shown(schedule) or 0.0, has_target=has_target)
                 if has_target and ind.weight > 0 and status not in (sc.MISSING,):
                     scored += 1 if status != sc.PENDING else 0
                     on_sched += status in (sc.COMPLETED, sc.ON_SCHEDULE)
@@ -160,8 +162,8 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
             "code": ind.code, "name": ind.name, "name_en": ind.name_en, "unit": ind.unit, "unit_en": ind.unit_en,
             "decimals": ind.decimals, "weight": ind.weight, "target": target, "actual": actual,
             "rate": _r(rate), "schedule": _r(schedule),
-            "status": sc.status_of(rate, schedule, has_target=has_target),
-            "gap": _r(sc.gap(rate, schedule)) if has_target else None,
+            "status": sc.status_of(sc.shown(rate), sc.shown(schedule) or 0.0, has_target=has_target),
+            "gap": sc.shown_gap(rate, schedule) if has_target else None,
             "units_counted": len(counted), "units_missing": len(ws.units) - n_used, "units_pending": pending,
         })
 

@@ -8,6 +8,7 @@ shows (0.1%), so rates that look equal tie.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 COMPLETED = "completed"
 ON_SCHEDULE = "on_schedule"
@@ -17,7 +18,23 @@ PENDING = "pending"
 MISSING = "missing"
 
 RATE_PLACES = 3  # 0.1% as a fraction
+STORED_PLACES = 4  # rates and schedules as results.json stores them (and the bulletin's cells hold)
 SCORE_PLACES = 2
+
+
+def shown(value: float | None, places: int = RATE_PLACES, stored: int = STORED_PLACES) -> float | None:
+    """A fraction as the bulletin shows it: stored at ``stored`` places, displayed at ``places``.
+
+    A spreadsheet rounds the stored 0.9335 half away from zero and shows
+    93.4% (checked with LibreOffice), whereas Python's ``round`` works on the
+    binary value (``round(0.9335, 3) == 0.933``). Ranks, statuses and gaps
+    are computed on this value, so that two rates that look the same tie,
+    and a gap is the difference of the two percentages printed beside it.
+    """
+    if value is None:
+        return None
+    d = Decimal(repr(round(value, stored))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return float(d) + 0.0  # never -0.0
 
 
 def completion_rate(actual: float | None, target: float | None) -> float | None:
@@ -44,6 +61,14 @@ def status_of(rate: float | None, schedule: float, *, has_target: bool = True) -
 def gap(rate: float | None, schedule: float) -> float | None:
     """Rate minus schedule, as a fraction (×100 gives 百分点)."""
     return None if rate is None else rate - schedule
+
+
+def shown_gap(rate: float | None, schedule: float) -> float | None:
+    """Rate minus schedule as the bulletin prints them (each at 0.1%), so 93.3% − 91.7% reads 1.6."""
+    r, s = shown(rate), shown(schedule)
+    if r is None or s is None:
+        return None
+    return round(r - s, STORED_PLACES) + 0.0
 
 
 def rank_with_ties(values: Mapping[Hashable, float | None], places: int = RATE_PLACES) -> dict[Hashable, tuple[int, bool]]:

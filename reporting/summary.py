@@ -99,12 +99,14 @@ def compile_summary_text(result: Any, lang: str) -> str:
         if not ranked:
             continue
         gname = g["name_en"] or g["name"] if lang == "en" else g["name"]
-        top = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[:3])
-        bottom = "、".join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
+        sep = "、" if lang == "zh" else ", "
+        top = sep.join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[:3])
+        # the last three, worst first, never repeating a unit already named at the top
+        bottom = sep.join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
         if lang == "zh":
-            lines.append(f"{gname}  前三：{top}；后三：{bottom}")
+            lines.append(f"{gname}  前三：{top}" + (f"；后三：{bottom}" if bottom else ""))
         else:
-            lines.append(f"{gname}  top: {top}; bottom: {bottom}")
+            lines.append(f"{gname}  top: {top}" + (f"; bottom: {bottom}" if bottom else ""))
     lines.append(("通报：" if lang == "zh" else "Bulletin: ") + str(result.bulletin))
     lines.append(("数据：" if lang == "zh" else "Data: ") + str(result.results_path))
     if result.feedback:
