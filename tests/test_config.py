@@ -219,7 +219,7 @@ def test_help_does_not_import_pandas() -> None:
 
 def test_every_command_has_help_with_example() -> None:
     runner = CliRunner()
-    for name, cmd in cli.commands.items():
+    for name in cli.commands:
         r = runner.invoke(cli, [name, "--help"])
         assert r.exit_code == 0, name
         assert "Example" in r.output, name
