@@ -545,7 +545,9 @@ def _sheet_bulletin(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         r += 1
     r += 1
     groups = ctx.L("sep.groups").join(display_name(g, lang) for g in ctx.groups)
-    lines = [ctx.L("issuer", issuer=ctx.results.get("district", {}).get("issuer", "")),
+    district = ctx.results.get("district", {})
+    issuer = (district.get("issuer_en") if lang == "en" else "") or district.get("issuer", "")
+    lines = [ctx.L("issuer", issuer=issuer),
              ctx.L("made_on", date=fmt_date(ctx.results.get("as_of"), lang)),
              ctx.L("source", groups=groups, s5=ctx.L("sheet.submissions"), s6=ctx.L("sheet.issues"))]
     for line in lines:

@@ -20,6 +20,7 @@ from reporting.models import Group, Indicator, Unit
 WORKSPACE_TOML = "workspace.toml"
 INDICATORS_TOML = "indicators.toml"
 DEFAULT_TITLE = "关于{year}年{month}月份全区科技创新重点指标完成情况的通报"
+DEFAULT_TITLE_EN = "Key science and technology indicators of {district}, January to {month_name} {year}"
 DEFAULT_BULLETIN_NAME = "{district}科技创新重点指标通报_{year}年{month}月"
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -46,8 +47,11 @@ class EmailSettings:
 @dataclass(frozen=True)
 class Settings:
     district: str = "武进区"
+    district_en: str = ""
     city: str = ""
     title: str = DEFAULT_TITLE
+    title_en: str = DEFAULT_TITLE_EN
+    issuer_en: str = ""
     bulletin_name: str = DEFAULT_BULLETIN_NAME
     issuer: str = ""
     lang: str = "zh"
@@ -339,15 +343,19 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         problems.append(f"{loc.at('max_file_mb')}: limits.max_file_mb 必须是正数")
         max_mb = 20
     title = str(data.get("title", DEFAULT_TITLE))
-    for pattern, key in ((title, "title"), (str(data.get("bulletin_name", DEFAULT_BULLETIN_NAME)), "bulletin_name")):
+    for pattern, key in ((title, "title"), (str(data.get("title_en", DEFAULT_TITLE_EN)), "title_en"),
+                         (str(data.get("bulletin_name", DEFAULT_BULLETIN_NAME)), "bulletin_name")):
         try:
-            pattern.format(year=2022, month=11, district="x")
+            pattern.format(year=2022, month=11, district="x", month_name="November")
         except (KeyError, IndexError, ValueError):
             problems.append(f"{loc.at(key)}: {key} 只能使用 {{year}} {{month}} {{district}} 占位符")
     return Settings(
         district=str(data.get("district", "武进区")),
+        district_en=str(data.get("district_en", "")),
         city=str(data.get("city", "")),
         title=title,
+        title_en=str(data.get("title_en", DEFAULT_TITLE_EN)),
+        issuer_en=str(data.get("issuer_en", "")),
         bulletin_name=str(data.get("bulletin_name", DEFAULT_BULLETIN_NAME)),
         issuer=str(data.get("issuer", "")),
         lang=lang,

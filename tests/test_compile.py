@@ -124,7 +124,7 @@ PUBLISHED_2022 = {
 # results.json keys, in order (docs/results.md)
 TOP_KEYS = ["schema", "tool", "period", "year", "month", "lang", "title", "bulletin_file", "as_of", "schedule",
             "cap", "district", "groups", "units", "values", "issues", "files", "history", "summary"]
-DISTRICT_KEYS = ["name", "city", "issuer", "indicators"]
+DISTRICT_KEYS = ["name", "name_en", "city", "issuer", "issuer_en", "indicators"]
 DISTRICT_IND_KEYS = ["code", "name", "name_en", "unit", "unit_en", "decimals", "weight", "target", "actual", "rate",
                      "schedule", "status", "gap", "units_counted", "units_missing", "units_pending"]
 GROUP_KEYS = ["code", "name", "name_en"]
