@@ -894,4 +894,4 @@ def test_summary_text_for_small_groups(scenario: Scenario) -> None:
     assert "开发区（街道）  前三：武进国家高新区(95.50)、武进绿建区(92.50)" in zh  # no empty 后三
     assert "镇  前三：湖塘镇(99.00)、牛塘镇(99.00)、雪堰镇(94.00)；后三：湟里镇(92.60)、洛阳镇(93.82)、礼嘉镇(93.95)" in zh
     en = compile_summary_text(small, "en")
-    assert "Zones and streets  top: 武进国家高新区(95.50), 武进绿建区(92.50)\n" in en
+    assert "Zones and streets  top: Wujin National Hi-tech Zone(95.50), Wujin Green Building Zone(92.50)\n" in en

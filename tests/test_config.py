@@ -92,7 +92,7 @@ def test_duplicate_unit_code_and_alias(ws_dir: Path) -> None:
 
 def test_unit_in_missing_group(ws_dir: Path) -> None:
     toml = ws_dir / "templates" / "workspace.toml"
-    _edit(toml, 'code = "xihu"\nname = "西湖街道"\ngroup = "zone"', 'code = "xihu"\nname = "西湖街道"\ngroup = "street"')
+    _edit(toml, 'name_en = "Xihu Subdistrict"\ngroup = "zone"', 'name_en = "Xihu Subdistrict"\ngroup = "street"')
     line = _line(toml, 'group = "street"')
     assert _problems(ws_dir) == [
         f"templates/workspace.toml:{line}: 单位 xihu：分组 'street' 不存在（可选：town、zone）"]
