@@ -28,11 +28,13 @@ real files. So:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import functools
 import io
 import logging
 import math
+import os
 import posixpath
 import re
 import struct
@@ -421,11 +423,35 @@ def _make_grid(name: str, state: str, values: dict[tuple[int, int], object], fnv
     return Grid(name, state, rows, set(fnv), dict(errors), truncated)
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 while a native library runs.
+
+    A Rust panic inside python-calamine is caught as an exception, but Rust
+    first prints its message (and maybe a backtrace) straight to fd 2, which
+    the clerk would see in the middle of the report.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _first_success(sources: list[tuple[str, Callable[[], Any]]]) -> Any:
     """Run the sources in order; the first that does not fail wins. All fail: the file is unreadable."""
     for label, fn in sources:
         try:
-            return fn()
+            with _quiet_stderr():
+                return fn()
         except BaseException as exc:  # noqa: B036 - pyo3 panics are BaseException
             if _fatal(exc):
                 raise
