@@ -32,28 +32,59 @@ def _used_for(period: Period, parsed: list[Submission]) -> dict[str, Submission]
     return select(parsed, period).used
 
 
-def values_for(ws: Workspace, period: Period, parsed: list[Submission] | None = None) -> dict[str, dict[str, float]]:
-    """Accepted figures per unit for ``period``: from its results.json, else from inbox files."""
+def values_for(ws: Workspace, period: Period, parsed: list[Submission] | None = None, *,
+               fill_missing: bool = False) -> dict[str, dict[str, float]]:
+    """Accepted figures per unit for ``period``: from its results.json, else from inbox files.
+
+    With ``fill_missing``, units the published results lack (they had not submitted
+    when the period was compiled) are taken from inbox files, if any arrived since.
+    """
     results = load_results(ws, period)
     out: dict[str, dict[str, float]] = {}
+    covered: set[str] = set()
     if results is not None:
-        for v in results.get("values", []):
-            if v.get("actual") is not None:
-                out.setdefault(v["unit"], {})[v["indicator"]] = float(v["actual"])
-        return out
+        out = _published_values(results)
+        covered = _covered(results, out)
+        if not fill_missing or covered >= {u.code for u in ws.units}:
+            return out
     if parsed is None:
         from reporting.ingest import discover, read_all
 
         parsed, _ = read_all(ws, discover(ws.inbox))
     for unit, s in _used_for(period, parsed).items():
-        out[unit] = {k: cv.value for k, cv in s.values.items() if cv.value is not None and not cv.excluded}
+        if unit not in covered:
+            out[unit] = {k: cv.value for k, cv in s.values.items() if cv.value is not None and not cv.excluded}
     return out
+
+
+def _published_values(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for v in results.get("values", []):
+        if v.get("actual") is not None:
+            out.setdefault(v["unit"], {})[v["indicator"]] = float(v["actual"])
+    return out
+
+
+def _covered(results: dict[str, Any], values: dict[str, dict[str, float]]) -> set[str]:
+    """Units the published results speak for: those that had submitted."""
+    return set(values) | {u["code"] for u in results.get("units", []) if u.get("status") != "missing"}
+
+
+def previous_needs_inbox(ws: Workspace, period: Period) -> bool:
+    """Whether :func:`previous_values` for ``period`` reads inbox files (not all published)."""
+    prev = period.previous()
+    if prev is None:
+        return False
+    results = load_results(ws, prev)
+    if results is None:
+        return True
+    return not _covered(results, _published_values(results)) >= {u.code for u in ws.units}
 
 
 def previous_values(ws: Workspace, period: Period, parsed: list[Submission] | None = None) -> dict[str, dict[str, float]]:
     """The units' accepted year-to-date figures for the previous period of the same year."""
     prev = period.previous()
-    return values_for(ws, prev, parsed) if prev else {}
+    return values_for(ws, prev, parsed, fill_missing=True) if prev else {}
 
 
 def previous_ranks(ws: Workspace, period: Period) -> dict[str, int] | None:

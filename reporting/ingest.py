@@ -254,10 +254,9 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
 
 def _with_inbox(ws: Workspace, period: Period, files: list[Path], subs: list[Submission]) -> list[Submission]:
     """The given files, plus the rest of inbox/ when the previous period must be read from it."""
-    from reporting.history import load_results
+    from reporting.history import previous_needs_inbox
 
-    prev = period.previous()
-    if prev is None or load_results(ws, prev) is not None:
+    if not previous_needs_inbox(ws, period):
         return subs
     given = {p.resolve() for p in files}
     rest = [p for p in discover(ws.inbox) if p.resolve() not in given]

@@ -182,16 +182,9 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     meta = read_meta(sheets)
     visible = [g for g in sheets if g.name != fl.META_SHEET]
     layout = _layout_from_meta(visible, meta, cat) if meta else None
+    inferred = layout is None
     if layout is None:
         layout = find_layout(visible, cat)
-        if layout is not None:
-            found = len(layout.rows)
-            issues.append(issue("layout-inferred", file=display, sheet=layout.sheet.name,
-                                cell=_a1(layout.header_row, layout.value_col),
-                                detail=f"{layout.sheet.name} 表，{found} 项指标，数值列 "
-                                       f"{_col_letter(layout.value_col)}"))
-    if meta and meta.get(fl.META_DISTRICT) and meta[fl.META_DISTRICT] != cat.district:
-        issues.append(issue("other-district", file=display, detail=meta[fl.META_DISTRICT]))
 
     # unit: metadata, then a 填报单位 cell, then the file name
     stem = PurePath(display).stem
@@ -218,10 +211,18 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
             issues.append(issue("unit-inferred", file=display, unit=unit, **(at_cell if source == "cell" else {}),
                                 detail=f"{names[unit]}（依据{how}）"))
         if any(c != unit for _, c in candidates):
-            said = "；".join(f"{ {'meta': '表单信息', 'cell': '填报单位', 'name': '文件名'}[s]}为 {names[c]}"
+            said = "，".join(f"{ {'meta': '表单信息', 'cell': '填报单位', 'name': '文件名'}[s]}为 {names[c]}"
                             for s, c in candidates)
             issues.append(issue("unit-mismatch", file=display, unit=unit, **at_cell,
-                                detail=f"{said}，按 {names[unit]} 处理"))
+                                detail=f"{said}；按 {names[unit]} 处理"))
+
+    if inferred and layout is not None:
+        issues.insert(0, issue("layout-inferred", file=display, sheet=layout.sheet.name, unit=unit or "",
+                               cell=_a1(layout.header_row, layout.value_col),
+                               detail=f"{layout.sheet.name} 表，{len(layout.rows)} 项指标，数值列 "
+                                      f"{_col_letter(layout.value_col)}"))
+    if meta and meta.get(fl.META_DISTRICT) and meta[fl.META_DISTRICT] != cat.district:
+        issues.append(issue("other-district", file=display, unit=unit or "", detail=meta[fl.META_DISTRICT]))
 
     # period: metadata, then the title, then the file name (then the folder). A month written
     # without its year ("1-11月", "11月") takes the year stated elsewhere, else the --period's.
@@ -234,12 +235,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         except ValueError:
             pass
     folder_text = str(PurePath(display).parent)
-    title_full = _period_from_cells(visible, layout, None)
-    year_hint = next((p.year for p in (meta_p, title_full.value if title_full else None,
-                                       period_from_text(stem, None), period_from_text(folder_text, None)) if p),
-                     None) or _year_in_cells(visible, layout) or year_in_text(stem, bare=True) \
-        or year_in_text(folder_text, bare=True)
-    year_hint = year_hint or (assume.year if assume else None)
+    year_hint = _year_hint(meta_p, visible, layout, stem, folder_text) or (assume.year if assume else None)
     title = _period_from_cells(visible, layout, year_hint)
     if title:
         pcands.append(("title", title.value))
@@ -272,6 +268,19 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if layout is None:
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
     return Recognition(unit, period, layout, issues)
+
+
+def _year_hint(meta_p: Period | None, sheets: list[Grid], layout: Layout | None, stem: str,
+               folder: str) -> int | None:
+    """The year for a month written without one: from a full period anywhere (metadata, title,
+    file name, folder), else from a year written alone ("2022年度", "湖塘镇-2022.xlsx")."""
+    if meta_p:
+        return meta_p.year
+    title = _period_from_cells(sheets, layout, None)
+    for p in (title.value if title else None, period_from_text(stem), period_from_text(folder)):
+        if p:
+            return p.year
+    return _year_in_cells(sheets, layout) or year_in_text(stem, bare=True) or year_in_text(folder, bare=True)
 
 
 def _a1(row: int, col: int) -> str:
@@ -397,9 +406,14 @@ class _Found:
 
 
 def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
-    """The unit named in a 填报单位 cell ("填报单位：湖塘镇") or in a cell to its right (value None if unknown)."""
+    """The unit named in a 填报单位 cell ("填报单位：湖塘镇") or in a cell to its right.
+
+    The first cell that names a known unit wins; failing that, the first text found
+    after such a label is returned (value None) so that the clerk can be told what it said.
+    """
     from reporting.reader import a1
 
+    unknown: _Found | None = None
     for sheet in sheets:
         for r, row in enumerate(sheet.rows[:15]):
             for c, v in enumerate(row):
@@ -411,13 +425,18 @@ def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
                     continue
                 after = re.split(r"[:：]", text.split(label, 1)[1], maxsplit=1)[-1].strip()
                 after = re.split(r"\s{2,}|报送期|填报日期|日期", after)[0].strip()
-                if after:
-                    return _Found(cat.match_unit(after), after, sheet.name, a1(r, c))
-                for cc in range(c + 1, min(c + 4, len(row))):
-                    nxt = row[cc]
-                    if isinstance(nxt, str) and nxt.strip():
-                        return _Found(cat.match_unit(nxt), nxt.strip(), sheet.name, a1(r, cc))
-    return None
+                at = c
+                if not after:
+                    at = next((cc for cc in range(c + 1, min(c + 4, len(row)))
+                               if isinstance(row[cc], str) and row[cc].strip()), -1)
+                    after = str(row[at]).strip() if at >= 0 else ""
+                if not after:
+                    continue
+                got = _Found(cat.match_unit(after), after, sheet.name, a1(r, at))
+                if got.value:
+                    return got
+                unknown = unknown or got
+    return unknown
 
 
 def _title_cells(sheets: list[Grid], layout: Layout | None) -> Iterator[tuple[Grid, int, int, str]]:

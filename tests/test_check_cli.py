@@ -219,6 +219,20 @@ def test_check_one_file_or_one_folder(sample: Path) -> None:
     assert {f["file"].split("/")[0] for f in as_json(result)["files"]} == {"2022年12月"}
 
 
+def test_check_a_file_outside_the_inbox(ws_dir: Path, tmp_path: Path) -> None:
+    """A file checked before it is filed: named by its own path, compared with last month's inbox files."""
+    fill(ws_dir, "hutang", Period(2022, 10), "湖塘镇10月.xlsx", tech_sme=50)
+    outside = fill(ws_dir, "hutang", NOV, "湖塘镇11月.xlsx", tech_sme=40)
+    target = tmp_path / "收件" / "湖塘镇11月.xlsx"
+    target.parent.mkdir()
+    outside.rename(target)
+    result = run(ws_dir, "check", "--json", str(target))
+    assert result.exit_code == 1
+    (f,) = as_json(result)["files"]
+    assert (f["file"], f["status"]) == (target.as_posix(), "used")
+    assert [(i["code"], i["cell"]) for i in f["issues"]] == [("ytd-decreased", "F7")]
+
+
 def test_exit_0_when_clean_1_with_errors(ws_dir: Path) -> None:
     fill(ws_dir, "hutang", NOV, "湖塘镇.xlsx")
     result = run(ws_dir, "check")

@@ -283,6 +283,26 @@ def test_published_results_with_higher_figure_than_inbox(ws: Workspace) -> None:
     assert not found(sub, "ytd-decreased")
 
 
+def test_late_file_fills_a_gap_in_published_results(ws: Workspace) -> None:
+    """嘉泽镇 missed October's compile; its October file came in later and still counts as last month."""
+    folder = ws.period_dir(OCT)
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps({"period": "2022-10", "units": [
+        {"code": "hutang", "status": "ok"}, {"code": "jiaze", "status": "missing"}], "values": [
+        {"unit": "hutang", "indicator": "tech_sme", "actual": 30}]}), encoding="utf-8")
+    submit(ws, "嘉泽镇10月（补报）.xlsx", "jiaze", period=OCT, tech_sme=50)
+    submit(ws, "湖塘镇10月.xlsx", period=OCT, tech_sme=80)  # published as 30: the inbox file is not used
+    submit(ws, "嘉泽镇11月.xlsx", "jiaze", tech_sme=40)
+    path = submit(ws, "湖塘镇11月.xlsx", tech_sme=45)
+    result = ingest(ws, NOV)
+    err = one(only(result, "嘉泽镇11月.xlsx"), "ytd-decreased")
+    assert (err.unit, err.cell) == ("jiaze", cell_of(ws, "tech_sme")) and "上月累计 50" in err.message()
+    assert not found(only(result, "湖塘镇11月.xlsx"), "ytd-decreased")
+    # checking one file reads the rest of inbox/ for the gap too
+    assert one(check_files(ws, [ws.inbox / "嘉泽镇11月.xlsx"], None).submissions[0], "ytd-decreased")
+    assert not check_files(ws, [path], None).submissions[0].issues
+
+
 def test_results_json_of_another_period_is_not_used(ws: Workspace) -> None:
     folder = ws.period_dir(OCT)
     folder.mkdir(parents=True)
