@@ -87,8 +87,8 @@ _TYPES = [
               "Lock, temporary, hidden or system files, and files that are not spreadsheets by name."),
     # --- what was inferred ----------------------------------------------------
     IssueType("unit-inferred", INFO, FILE,
-              "报送单位识别为“{detail}”",
-              "Unit recognised as {detail}",
+              "报送单位识别为“{unit_name}”（依据{source}）",
+              "Unit recognised as {unit_name} (from {source_en})",
               "The unit came from a 填报单位 cell or the file name, not the form's metadata."),
     IssueType("period-inferred", INFO, FILE,
               "报送期识别为 {detail}",

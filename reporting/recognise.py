@@ -207,9 +207,9 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     else:
         source = candidates[0][0]
         if source != "meta":
-            how = {"cell": "“填报单位”", "name": "文件名"}[source]
+            how = {"cell": ("“填报单位”", "the 填报单位 cell"), "name": ("文件名", "the file name")}[source]
             issues.append(issue("unit-inferred", file=display, unit=unit, **(at_cell if source == "cell" else {}),
-                                detail=f"{names[unit]}（依据{how}）"))
+                                unit_name=names[unit], source=how[0], source_en=how[1]))
         if any(c != unit for _, c in candidates):
             said = "，".join(f"{ {'meta': '表单信息', 'cell': '填报单位', 'name': '文件名'}[s]}为 {names[c]}"
                             for s, c in candidates)

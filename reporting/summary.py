@@ -46,35 +46,52 @@ _STATUS = {
 }
 
 
+def _worth_showing(s: Any, period: str) -> bool:
+    """Files of other periods are hidden unless something in them names this period (a renamed old file)."""
+    if s.status == "ignored":
+        return False
+    if s.status != "other-period":
+        return True
+    if not period:
+        return False
+    y, m = period.split("-")
+    said = f"{int(y)}年{int(m)}月"
+    return any(i.code == "period-mismatch" and said in i.message("zh") for i in s.issues)
+
+
 def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
     """Per file: unit, period, status, then each issue with severity and sheet!cell."""
     lines: list[str] = []
     names = getattr(report, "unit_names", {})
-    period = str(report.period) if report.period else "—"
-    head = f"报送期 {period}" if lang == "zh" else f"Period {period}"
-    lines.append(head)
+    period = str(report.period) if report.period else ""
+    lines.append(f"报送期 {period or '—'}" if lang == "zh" else f"Period {period or '—'}")
     counts = {"error": 0, "warning": 0}
+    hidden = 0
     for s in report.submissions:
-        if s.status in ("other-period", "ignored") and not verbose:
+        shown = verbose or _worth_showing(s, period)
+        if not shown:
+            hidden += 1
             continue
         status = _STATUS.get(lang, _STATUS["zh"]).get(s.status, s.status)
         unit = names.get(s.unit, s.unit) or "?"
         lines.append(f"\n{s.file}  [{unit} · {s.period or '?'} · {status}]")
+        relevant = s.status not in ("other-period", "ignored")
         for i in s.issues:
             if i.severity == "info" and not verbose:
                 continue
-            counts[i.severity] = counts.get(i.severity, 0) + 1
+            if relevant and i.severity in counts:
+                counts[i.severity] += 1
             where = f"{i.where}  " if i.where else ""
             sev = _SEVERITY.get(lang, _SEVERITY["zh"])[i.severity]
             lines.append(f"  {sev:<4} {where}{i.message(lang)}  ({i.code})")
-    skipped = [s for s in report.submissions if s.status in ("other-period", "ignored")]
-    if skipped and not verbose:
-        lines.append("\n" + (f"另有 {len(skipped)} 个文件不属于本期或已跳过（加 -v 查看）" if lang == "zh"
-                             else f"{len(skipped)} more file(s) of other periods or skipped (-v to list)"))
+    if hidden:
+        lines.append("\n" + (f"另有 {hidden} 个文件不属于本期或已跳过（加 -v 查看）" if lang == "zh"
+                             else f"{hidden} more file(s) of other periods or skipped (-v to list)"))
+    n = len(report.relevant()) if hasattr(report, "relevant") else len(report.submissions)
     if lang == "zh":
-        lines.append(f"\n合计：{len(report.submissions)} 个文件，错误 {counts['error']} 处，警告 {counts['warning']} 处")
+        lines.append(f"\n本期 {n} 个文件：错误 {counts['error']} 处，警告 {counts['warning']} 处")
     else:
-        lines.append(f"\nTotal: {len(report.submissions)} files, {counts['error']} errors, {counts['warning']} warnings")
+        lines.append(f"\nThis period: {n} files, {counts['error']} errors, {counts['warning']} warnings")
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ import re
 import unicodedata
 
 _DROP = re.compile(r"[\s\u3000（）()\[\]【】〔〕<>《》「」『』:：,，、.。·•\-—_*＊#№]+")
-_LEADING_NUMBER = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．)）]?")
+# row numbering such as "1、" "2." "三、" "（一）" "(2)"; a bare leading numeral is part of the name (三星级, 5G)
+_LEADING_NUMBER = re.compile(r"^(?:[(（](?:\d+|[一二三四五六七八九十]+)[)）]|(?:\d+|[一二三四五六七八九十]+)[、.．)）])")
 
 
 def norm_label(text: object) -> str:

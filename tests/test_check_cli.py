@@ -115,7 +115,7 @@ def test_sample_inbox_report(sample: Path) -> None:
         ("2022年12月/礼嘉镇12月份报表.xlsx", "unknown-row", "Sheet1!B9", "警告"),
     }
     assert "  警告   填报表!F9  未填写，按 0 计算；如有数据请补报  (blank-as-zero)" in text.splitlines()
-    assert text.rstrip().endswith("合计：29 个文件，错误 0 处，警告 4 处")
+    assert text.rstrip().endswith("本期 15 个文件：错误 0 处，警告 4 处")
     assert snapshot(sample / "inbox") == before
 
 
@@ -201,7 +201,7 @@ def test_english_report(sample: Path) -> None:
     assert result.output.startswith("Period 2022-12")
     assert "warning Sheet1!B9  Row 其中：省级以上研发机构 is not a known indicator and was ignored  (unknown-row)" in \
         result.output
-    assert "Total: 29 files, 0 errors, 4 warnings" in result.output
+    assert "This period: 15 files, 0 errors, 4 warnings" in result.output
 
 
 # --------------------------------------------------------------------------- paths, periods and exit codes
