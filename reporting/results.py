@@ -199,5 +199,7 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
             "pending_values": sum(1 for v in values_out if v["status"] == sc.PENDING),
             "on_schedule_indicators": sum(1 for d in scored_inds if d["status"] in (sc.COMPLETED, sc.ON_SCHEDULE)),
             "scored_indicators": len(scored_inds),
+            "notes": sum(1 for sub in used.values() for i in sub.issues if i.severity == "info"
+                         and i.code in ("value-normalised", "layout-inferred", "unit-inferred", "period-inferred")),
         },
     }

@@ -95,6 +95,37 @@ def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+MAX_ISSUE_LINES = 12
+
+
+def _issue_lines(r: dict[str, Any], names: dict[str, str], lang: str) -> list[str]:
+    """Errors first, then warnings: one short line each, the rest counted (all are in 数据问题)."""
+    issues = sorted((i for i in r["issues"] if i["severity"] in ("error", "warning")),
+                    key=lambda i: i["severity"] != "error")
+    if not issues:
+        return ["数据问题：无" if lang == "zh" else "Data problems: none"]
+    sev = _SEVERITY.get(lang, _SEVERITY["zh"])
+    head = f"数据问题 {len(issues)} 条（详见通报“数据问题”工作表）：" if lang == "zh" else \
+        f"{len(issues)} data problems (all in the Issues sheet):"
+    out = [head]
+    for i in issues[:MAX_ISSUE_LINES]:
+        where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
+        who = names.get(i.get("unit") or "", "") or (i.get("file") or "")
+        out.append("  " + " ".join(x for x in (sev[i["severity"]], who, where, i["message"]) if x))
+    if len(issues) > MAX_ISSUE_LINES:
+        rest = len(issues) - MAX_ISSUE_LINES
+        out.append(f"  …… 另有 {rest} 条" if lang == "zh" else f"  ... and {rest} more")
+    return out
+
+
+def _notes_line(r: dict[str, Any], lang: str) -> list[str]:
+    n = r["summary"].get("notes", 0)
+    if not n:
+        return []
+    return [f"已自动识别或纠正 {n} 处（如“12家”、全角数字、非统一格式），运行 reporting check -v 查看" if lang == "zh"
+            else f"{n} values or layouts were recognised or corrected automatically (reporting check -v lists them)"]
+
+
 def compile_summary_text(result: Any, lang: str) -> str:
     """Units submitted / missing / with errors, top and bottom units, the bulletin's path."""
     r = result.results
@@ -124,6 +155,8 @@ def compile_summary_text(result: Any, lang: str) -> str:
             lines.append(f"{gname}  前三：{top}" + (f"；后三：{bottom}" if bottom else ""))
         else:
             lines.append(f"{gname}  top: {top}" + (f"; bottom: {bottom}" if bottom else ""))
+    lines.extend(_issue_lines(r, names, lang))
+    lines.extend(_notes_line(r, lang))
     lines.append(("通报：" if lang == "zh" else "Bulletin: ") + str(result.bulletin))
     lines.append(("数据：" if lang == "zh" else "Data: ") + str(result.results_path))
     if result.feedback:

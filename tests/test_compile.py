@@ -137,7 +137,7 @@ ISSUE_KEYS = ["code", "severity", "unit", "indicator", "file", "sheet", "cell", 
 FILE_KEYS = ["file", "sha256", "unit", "period", "status", "reason", "received", "format", "errors", "warnings"]
 HISTORY_KEYS = ["period", "indicators"]
 SUMMARY_KEYS = ["units", "submitted", "missing", "with_errors", "missing_units", "pending_values",
-                "on_schedule_indicators", "scored_indicators"]
+                "on_schedule_indicators", "scored_indicators", "notes"]
 
 EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Data issues"]
 STATUS_ZH = {"completed": "已完成", "on_schedule": "达到序时", "behind": "落后序时", "no_target": "无目标"}
