@@ -7,6 +7,7 @@ line (or sheet!cell), so the clerk can fix them all in one pass.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -109,8 +110,24 @@ class Workspace:
     def period_dir(self, period: object) -> Path:
         return self.outbox / str(period)
 
+    @functools.cached_property
+    def _units_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @functools.cached_property
+    def _units_by_group(self) -> dict[str, list[Unit]]:
+        out: dict[str, list[Unit]] = {g.code: [] for g in self.groups}
+        for u in self.units:
+            out.setdefault(u.group, []).append(u)
+        return out
+
+    @functools.cached_property
+    def unit_order(self) -> dict[str, int]:
+        """Position of each unit in the configuration (the order tables list them in)."""
+        return {u.code: n for n, u in enumerate(self.units)}
+
     def unit(self, code: str) -> Unit:
-        return next(u for u in self.units if u.code == code)
+        return self._units_by_code[code]
 
     def indicator(self, code: str) -> Indicator:
         return next(i for i in self.indicators if i.code == code)
@@ -119,7 +136,7 @@ class Workspace:
         return next(g for g in self.groups if g.code == code)
 
     def units_in(self, group: str) -> list[Unit]:
-        return [u for u in self.units if u.group == group]
+        return list(self._units_by_group.get(group, []))
 
     def targets_for(self, year: int) -> Targets | None:
         return self.targets.get(year)
@@ -189,6 +206,7 @@ class _Locator:
     def __init__(self, name: str, text: str):
         self.name = name
         self.lines = text.splitlines()
+        self._tables: dict[str, list[int]] = {}
 
     def at(self, *needles: str, start: int = 0) -> str:
         line = self.line_of(*needles, start=start)
@@ -207,14 +225,11 @@ class _Locator:
         return first + 1
 
     def table(self, header: str, index: int) -> int:
-        """0-based line index of the ``index``-th ``[[header]]`` block."""
-        seen = -1
-        for i, line in enumerate(self.lines):
-            if line.strip() == f"[[{header}]]":
-                seen += 1
-                if seen == index:
-                    return i
-        return 0
+        """0-based line index of the ``index``-th ``[[header]]`` block (indexed once per header)."""
+        if header not in self._tables:
+            self._tables[header] = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{header}]]"]
+        starts = self._tables[header]
+        return starts[index] if index < len(starts) else 0
 
 
 def _num(value: Any) -> bool:
@@ -431,14 +446,16 @@ def _parse_units(data: dict[str, Any], loc: _Locator, groups: set[str], problems
         return ()
     out: list[Unit] = []
     names: dict[str, str] = {}
+    seen_codes: set[str] = set()
     for n, item in enumerate(raw):
         start = loc.table("units", n)
         code = str(item.get("code", ""))
         at = loc.at(f'"{code}"', start=start) if code else loc.at("[[units]]", start=start)
         if not _CODE.match(code):
             problems.append(f"{at}: 单位 code 必须是小写字母、数字和下划线，且以字母开头：{code!r}")
-        elif any(u.code == code for u in out):
+        elif code in seen_codes:
             problems.append(f"{at}: 单位代码重复：{code}")
+        seen_codes.add(code)
         name = str(item.get("name", "")).strip()
         if not name:
             problems.append(f"{at}: 单位 {code}：缺少 name")

@@ -102,7 +102,7 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
         members = ws.units_in(g.code)
         # ranked units by rank, then units with nothing to score, then units that did not submit
         ordered = sorted(members, key=lambda u: (composite[u.code][1] is None, u.code not in used,
-                                                  composite[u.code][1] or 0, ws.units.index(u)))
+                                                  composite[u.code][1] or 0, ws.unit_order[u.code]))
         for u in ordered:
             sub = used.get(u.code)
             score, rank, tied = composite[u.code]

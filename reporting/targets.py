@@ -37,55 +37,70 @@ def read_targets_dir(folder: Path, units: tuple[Unit, ...], indicators: tuple[In
     return out
 
 
+def get_column_letter(col: int) -> str:
+    """1 -> A, 27 -> AA (without importing openpyxl just for this)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicator, ...],
                  problems: list[str]) -> tuple[dict[str, dict[str, float | None]], dict[str, float | None]]:
-    import openpyxl
-    from openpyxl.utils import get_column_letter
+    """Targets per unit and for the district; problems are appended with their sheet!cell."""
+    import python_calamine
 
     rel = f"templates/targets/{path.name}"
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear message
+    try:  # calamine: values only, fast; the clerk's workbook holds plain numbers
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        title = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
+        rows = [tuple(None if v == "" else v for v in r) for r in book.get_sheet_by_name(title).to_python()]
+        book.close()
+    except BaseException as exc:  # noqa: B036 - a native panic must become one clear message too
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
         problems.append(f"{rel}: 无法读取目标表（{type(exc).__name__}），请用 Excel 另存为 .xlsx")
         return {}, {}
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+
+    def cell(r: int, c: int) -> object:
+        row = rows[r - 1] if r - 1 < len(rows) else ()
+        return row[c - 1] if c - 1 < len(row) else None
+
     known_ind = {i.code for i in indicators}
     known_unit = {u.code for u in units}
-    codes_row = None
-    for r in range(1, min(ws.max_row, 20) + 1):
-        if str(ws.cell(r, 1).value or "").strip() == CODE_LABEL:
-            codes_row = r
-            break
+    codes_row = next((r for r in range(1, min(len(rows), 20) + 1)
+                      if str(cell(r, 1) or "").strip() == CODE_LABEL), None)
     if codes_row is None:
-        problems.append(f"{rel} {ws.title}: 找不到“{CODE_LABEL}”行，请用 reporting targets 重新生成目标表")
+        problems.append(f"{rel} {title}: 找不到“{CODE_LABEL}”行，请用 reporting targets 重新生成目标表")
         return {}, {}
     columns: dict[int, str] = {}
-    for c in range(4, ws.max_column + 1):
-        code = str(ws.cell(codes_row, c).value or "").strip()
+    for c in range(4, len(rows[codes_row - 1]) + 1):
+        code = str(cell(codes_row, c) or "").strip()
         if not code:
             continue
         if code not in known_ind:
-            problems.append(f"{rel} {ws.title}!{get_column_letter(c)}{codes_row}: 未知的指标代码 {code!r}")
+            problems.append(f"{rel} {title}!{get_column_letter(c)}{codes_row}: 未知的指标代码 {code!r}")
             continue
         columns[c] = code
     unit_targets: dict[str, dict[str, float | None]] = {}
     district: dict[str, float | None] = {}
-    for r in range(codes_row + 1, ws.max_row + 1):
-        code = str(ws.cell(r, 1).value or "").strip()
+    for r in range(codes_row + 1, len(rows) + 1):
+        code = str(cell(r, 1) or "").strip()
         if not code or code.startswith(("说明", "注")):
             continue
         if code != DISTRICT_CODE and code not in known_unit:
-            problems.append(f"{rel} {ws.title}!A{r}: 未知的单位代码 {code!r}（见 workspace.toml 的 [[units]]）")
+            problems.append(f"{rel} {title}!A{r}: 未知的单位代码 {code!r}（见 workspace.toml 的 [[units]]）")
             continue
         row: dict[str, float | None] = {}
         for c, ind in columns.items():
-            v = ws.cell(r, c).value
-            ref = f"{rel} {ws.title}!{get_column_letter(c)}{r}"
+            v = cell(r, c)
+            ref = f"{rel} {title}!{get_column_letter(c)}{r}"
             if v is None or (isinstance(v, str) and not v.strip()):
                 row[ind] = None
             elif isinstance(v, int | float) and not isinstance(v, bool):
                 if v < 0:
-                    problems.append(f"{ref}: 目标值不能为负数（{v}）")
+                    problems.append(f"{ref}: 目标值不能为负数（{v:g}）")
                     row[ind] = None
                 else:
                     row[ind] = float(v)
