@@ -19,6 +19,7 @@ from reporting.models import Issue, Submission, issue
 from reporting.periods import Period
 
 if TYPE_CHECKING:
+    from reporting.cache import ReadCache
     from reporting.config import Workspace
     from reporting.reader import Grid
     from reporting.recognise import Catalogue
@@ -87,11 +88,13 @@ def display_name(path: Path, inbox: Path) -> str:
 
 
 def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
-                    assume: Period | None = None) -> tuple[Submission, list[Grid]]:
-    """Read one file into a Submission (never raises for a bad file)."""
-    from reporting.reader import classify_name, read_book
-    from reporting.recognise import recognise
-    from reporting.validate import read_values
+                    assume: Period | None = None, cache: ReadCache | None = None) -> tuple[Submission, list[Grid]]:
+    """Read one file into a Submission (never raises for a bad file).
+
+    With a cache, a file whose bytes were read before under the same name
+    and configuration is not parsed again.
+    """
+    from reporting.reader import classify_name
 
     try:
         st = path.stat()
@@ -101,12 +104,32 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
         sub.issues.append(issue("unreadable-file", file=display, detail=exc.strerror or "无法打开"))
         return sub, []
     sha = hashlib.sha256(data).hexdigest() if data else _sha_stream(path)
-    sub = Submission(display, sha, st.st_mtime, st.st_size)
     reason = classify_name(path)
     if reason is not None:
-        sub.status, sub.reason = "ignored", reason
+        sub = Submission(display, sha, st.st_mtime, st.st_size, status="ignored", reason=reason)
         sub.issues.append(issue("ignored-file", file=display, detail=reason))
         return sub, []
+    assumed = str(assume) if assume else ""
+    if cache is not None:
+        hit = cache.get(sha, display, assumed)
+        if hit is not None:
+            sub, grids = hit
+            sub.mtime, sub.size = st.st_mtime, st.st_size  # same bytes, perhaps saved again
+            return sub, grids
+    sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size), assume)
+    if cache is not None:
+        # grids are kept only where a feedback copy may need them
+        cache.put(sha, display, assumed, (sub, grids if sub.issues else []))
+    return sub, grids
+
+
+def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Submission,
+               assume: Period | None) -> tuple[Submission, list[Grid]]:
+    """Parse, recognise and validate one file's bytes."""
+    from reporting.reader import read_book
+    from reporting.recognise import recognise
+    from reporting.validate import read_values
+
     book = read_book(path, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
                      max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols)
     if not book.sheets and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -149,20 +172,24 @@ def _sha_stream(path: Path) -> str:
 
 
 def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = None,
-             progress: Callable[[int, int], None] | None = None) -> tuple[list[Submission], dict[str, list[Grid]]]:
+             progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> tuple[list[Submission], dict[str, list[Grid]]]:
+    from reporting.cache import ReadCache, cache_enabled
     from reporting.recognise import Catalogue
 
     cat = Catalogue.build(ws)
     paths = list(paths)
+    cache = ReadCache(ws) if use_cache and cache_enabled() else None
     subs: list[Submission] = []
     sheets: dict[str, list[Grid]] = {}
     for n, path in enumerate(paths, 1):
-        sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox), assume=assume)
+        sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox), assume=assume, cache=cache)
         subs.append(sub)
         if grids:
             sheets[sub.file] = grids
         if progress:
             progress(n, len(paths))
+    if cache is not None:
+        cache.save()
     return subs, sheets
 
 
