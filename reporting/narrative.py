@@ -71,6 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 _PENDING_LISTED = 10  # beyond this the pending list ends with 等 (and others)
+_NAMES_LISTED = 20  # units named in a sentence (missing, with errors); beyond this the list ends with 等
 
 
 def tx(key: str, lang: str = "zh", /, **kw: object) -> str:
@@ -136,9 +137,21 @@ def fmt_date(iso: str | None, lang: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
+def listed_names(units: list[dict[str, Any]], lang: str, limit: int = _NAMES_LISTED) -> str:
+    """The units' names joined for a sentence; past ``limit`` the first ``limit`` and 等 (and others).
+
+    A sentence of a city's or a province's hundreds of names is read by nobody: the 报送情况 and
+    数据问题 sheets list every unit.
+    """
+    listed = tx("sep", lang).join(display_name(u, lang) for u in units[:limit])
+    return tx("n.pending_more", lang, items=listed) if len(units) > limit else listed
+
+
 def _ranked_units(results: dict[str, Any], group: str) -> list[dict[str, Any]]:
-    units = [u for u in results.get("units", []) if u.get("group") == group and u.get("rank") is not None]
-    return sorted(units, key=lambda u: (u["rank"], results["units"].index(u)))
+    """The group's ranked units by rank, ties in the order of ``units``."""
+    units = [(u["rank"], k, u) for k, u in enumerate(results.get("units", []))
+             if u.get("group") == group and u.get("rank") is not None]
+    return [u for _, _, u in sorted(units, key=lambda t: (t[0], t[1]))]
 
 
 def _rank_item(u: dict[str, Any], lang: str) -> str:
@@ -156,7 +169,8 @@ def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict
     if not units:
         return [], []
     top = [u for u in units if u["rank"] <= n] or units[:n]
-    rest = [u for u in units if u not in top]
+    in_top = {id(u) for u in top}
+    rest = [u for u in units if id(u) not in in_top]
     if not rest:
         return top, []
     cut = rest[-n:] if len(rest) >= n else rest
@@ -214,7 +228,7 @@ def narrative(results: dict[str, Any], lang: str = "zh") -> list[str]:
     units = {u.get("code"): u for u in results.get("units", [])}
     missing = [u for u in results.get("units", []) if u.get("status") == "missing"]
     if missing:
-        paras.append(tx("n.missing", lang, units=sep.join(display_name(u, lang) for u in missing), n=len(missing)))
+        paras.append(tx("n.missing", lang, units=listed_names(missing, lang), n=len(missing)))
     else:
         paras.append(tx("n.missing_none", lang))
 
@@ -230,7 +244,7 @@ def narrative(results: dict[str, Any], lang: str = "zh") -> list[str]:
         paras.append(tx("n.pending", lang, n=len(pending), items=listed))
     with_errors = [u for u in results.get("units", []) if u.get("status") == "errors"]
     if with_errors:
-        paras.append(tx("n.errors", lang, units=sep.join(display_name(u, lang) for u in with_errors)))
+        paras.append(tx("n.errors", lang, units=listed_names(with_errors, lang)))
     return paras
 
 

@@ -558,6 +558,118 @@ def test_libreoffice_converts_to_pdf(book: Path, tmp_path: Path) -> None:
     assert pages >= 6  # at least one page per sheet
 
 
+# --------------------------------------------------------------------------- scale
+
+
+def _city(results: dict[str, Any], copies: int) -> dict[str, Any]:
+    """``results`` with every town copied ``copies`` times under new codes and names: a city-sized group.
+
+    The zones stay as they are (a small group next to a large one). The copies keep their
+    returns, ranks and statuses, so the missing town is missing ``copies`` times.
+    """
+    r = copy.deepcopy(results)
+    towns = [u for u in r["units"] if u["group"] == "town"]
+    zones = [u for u in r["units"] if u["group"] != "town"]
+    values: dict[str, list[dict[str, Any]]] = {}
+    for v in r["values"]:
+        values.setdefault(v["unit"], []).append(v)
+    units, vals, files = [], [], []
+    for k in range(copies):
+        for u in towns:
+            code = f"{u['code']}{k:03d}"
+            units.append(dict(u, code=code, name=f"{u['name']}{k:03d}",
+                              file=u["file"] and f"{u['name']}{k:03d}.xlsx"))
+            vals += [dict(v, unit=code) for v in values[u["code"]]]
+            if u["file"]:
+                files.append({"file": f"{u['name']}{k:03d}.xlsx", "sha256": "1" * 64, "unit": code,
+                              "period": "2022-11", "status": "used", "reason": "", "received": u["received"],
+                              "errors": u["errors"], "warnings": u["warnings"]})
+    r["units"] = units + zones
+    r["values"] = vals + [v for u in zones for v in values[u["code"]]]
+    r["files"] = files + [f for f in r["files"] if f["unit"] in {u["code"] for u in zones}]
+    return r
+
+
+def _chart_categories(path: Path) -> dict[str, int]:
+    """Title of each chart -> number of its categories (rows of its category range)."""
+    out = {}
+    with zipfile.ZipFile(path) as z:
+        for n in sorted(n for n in z.namelist() if n.startswith("xl/charts/chart")):
+            xml = z.read(n).decode("utf-8")
+            title = re.search(r"<a:t>([^<]*)</a:t>", xml).group(1)  # type: ignore[union-attr]
+            first, last = re.search(r"<c:cat>.*?<c:f>[^<]*?\$(\d+):\$A\$(\d+)</c:f>", xml).groups()  # type: ignore[union-attr]
+            out[title] = int(last) - int(first) + 1
+    return out
+
+
+def test_large_groups_chart_leading_and_trailing_units(results: dict[str, Any], tmp_path: Path) -> None:
+    """200 towns (175 submitted) and 5 zones: a town chart shows 15 + … + 15, the zones stay complete."""
+    r = _city(results, 25)
+    path = tmp_path / "city.xlsx"
+    write_bulletin(path, r)
+    cats = _chart_categories(path)
+    assert len(cats) == 4 + 2 + 1
+    rate = {t: n for t, n in cats.items() if "完成率（单位" in t}
+    assert len(rate) == 4
+    for title, n in rate.items():
+        assert title.endswith("完成率（单位超过40个的组列前15名和后15名）"), title
+        assert n == 15 + 1 + 15 + 5  # leading, the ellipsis, trailing towns; every zone
+    assert cats["镇综合得分（前15名和后15名）"] == 31
+    assert cats["开发区（街道）综合得分"] == 5
+    wb = openpyxl.load_workbook(path)
+    charts_sheet = [c for row in _rows(wb["图表"]) for c in row if c is not None]
+    assert "…" in charts_sheet
+    assert any("单位超过40个的组只列前15名和后15名" in str(c) for c in charts_sheet)
+    # the data sheets stay complete
+    names = {u["name"] for u in r["units"]}
+    for sheet in ("综合排名", "分项指标", "报送情况"):
+        shown = {c for row in _rows(wb[sheet]) for c in row if isinstance(c, str)}
+        assert names <= shown, sheet
+    body = [row for row in _rows(wb["分项指标"]) if row[0] in names]
+    remarks = sum(1 for v in r["values"] if v["remark"])
+    assert len(body) == len(r["units"]) * 4 + remarks  # four bands of three indicators, then the remarks
+    # the best town by 高企申报 completion leads its chart data; the worst ends it
+    submitted = [u["code"] for u in r["units"] if u["group"] == "town" and u["status"] != "missing"]
+    town_rates = [v["rate"] for v in r["values"] if v["indicator"] == "hte_applications" and v["unit"] in submitted
+                  and v["rate"] is not None]
+    data = _rows(wb["图表"])
+    head = next(i for i, row in enumerate(data) if row[0] == "单位" and row[1] == "高新技术企业申报数")
+    assert data[head + 2][1] == pytest.approx(max(town_rates))
+    assert data[head + 2 + 15][0] == "…"
+    assert data[head + 2 + 30][1] == pytest.approx(min(town_rates))
+    # the summary and the narrative name the first 20 missing towns and say how many there are
+    summary = _rows(wb["报送情况"])[1][0]
+    assert "未报送25个（嘉泽镇000、" in summary and "嘉泽镇019等）" in summary and "嘉泽镇020" not in summary
+    text = "\n".join(narrative(r))
+    assert "嘉泽镇019等（共25个）" in text and "嘉泽镇020" not in text
+    # and the same results give the same bytes at this size too
+    again = tmp_path / "again.xlsx"
+    write_bulletin(again, copy.deepcopy(r))
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_groups_up_to_the_limit_are_charted_whole(results: dict[str, Any], tmp_path: Path) -> None:
+    r = _city(results, 5)  # 40 towns, 35 submitted: every one charted, titles as for a district
+    path = tmp_path / "town.xlsx"
+    write_bulletin(path, r)
+    cats = _chart_categories(path)
+    assert cats["镇综合得分"] == 35
+    assert cats["高新技术企业申报数完成率"] == 35 + 5
+    assert not any("前15名" in t for t in cats)
+
+
+def test_value_columns_fit_the_widest_number(results: dict[str, Any], tmp_path: Path) -> None:
+    """Widths come from each column's extremes: a large total in one cell widens the value columns."""
+    r = copy.deepcopy(results)
+    v = next(v for v in r["values"] if v["indicator"] == "incubation_area" and v["target"] is not None)
+    v["target"] = 1234567.891  # shown 1,234,567.89: 12 columns, + 2 of padding
+    path = tmp_path / "wide.xlsx"
+    write_bulletin(path, r)
+    cols = re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', _sheet_xml(path)["xl/worksheets/sheet3.xml"])
+    widths = {int(c): float(w) for lo, hi, w in cols for c in range(int(lo), int(hi) + 1)}
+    assert {widths[c] for c in range(2, 14)} == {14.7109375}  # 14, as Excel stores it with its padding
+
+
 # --------------------------------------------------------------------------- words
 
 
@@ -587,6 +699,17 @@ def test_narrative_without_problems(results: dict[str, Any]) -> None:
     assert "各单位均已报送本期数据。" in text
     assert "各项指标均达到序时进度。" in text
     assert "待核实" not in text
+
+
+def test_long_lists_of_units_end_with_and_others(results: dict[str, Any]) -> None:
+    r = _city(results, 20)  # exactly 20 missing towns: all named
+    text = "\n".join(narrative(r))
+    assert "嘉泽镇019（共20个）" in text and "等（共" not in text
+    r = _city(results, 21)
+    text = "\n".join(narrative(r))
+    assert "嘉泽镇019等（共21个）" in text and "嘉泽镇020" not in text
+    en = "\n".join(narrative(r, "en"))
+    assert "嘉泽镇019 and others (21 in all)" in en
 
 
 def test_leading_and_trailing_never_overlap(results: dict[str, Any]) -> None:
