@@ -83,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     all_paths = discover(_STATE["ws"].inbox)
     for p in all_paths[:20]:  # warm imports and the OS file cache
         _read(p)
-    rows = ["| files | serial ms | per file ms | fork x{w} | fork, no grids | spawn x{w} | best speed-up |".format(
-        w=args.workers), "|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [f"| files | serial ms | per file ms | fork x{args.workers} | fork, no grids | spawn x{args.workers} | best speed-up |", "|---:|---:|---:|---:|---:|---:|---:|"]
     for n in [int(x) for x in args.counts.split(",")]:
         paths = all_paths[:n]
         if len(paths) < n:

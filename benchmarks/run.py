@@ -156,25 +156,26 @@ def clear_cache(ws: Path, cache_dir: str) -> bool:
 def bench(label: str, ws: Path, units: int, generate_s: float | None, args: argparse.Namespace) -> Result:
     files, mb = inbox_stats(ws)
     res = Result(label, units, files, mb, generate_s)
+    runs = args.runs if files < 10000 else args.big_runs
     compile_cmd = [*reporting_cmd(), "compile", "-w", str(ws), "-q"]
-    print(f"[{label}] {files} files, {mb:.1f} MB: compile x{args.runs} ...", file=sys.stderr, flush=True)
+    print(f"[{label}] {files} files, {mb:.1f} MB: compile x{runs} ...", file=sys.stderr, flush=True)
     check(measure(compile_cmd), "compile (warm-up)")  # warms the OS file cache and writes outbox once
-    for _ in range(args.runs):
+    for _ in range(runs):
         clear_cache(ws, args.cache_dir)
         res.cold.append(check(measure(compile_cmd), "compile"))
     if (ws / args.cache_dir).exists():  # the last run left a cache: measure with it
-        for _ in range(args.runs):
+        for _ in range(runs):
             res.warm.append(check(measure(compile_cmd), "compile (cache)"))
     if not args.no_stages:
-        runs = []
-        for _ in range(args.runs):
+        staged = []
+        for _ in range(runs):
             clear_cache(ws, args.cache_dir)
             r = check(measure([sys.executable, str(HERE / "stages.py"), str(ws), "--json"]), "stages")
-            runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
-        for k in {k for r in runs for k in r["stages"]}:
-            res.stages[k] = statistics.median(r["stages"].get(k, 0.0) for r in runs)
-        res.stage_total = statistics.median(r["total"] for r in runs)
-    nb = args.baseline_runs if args.baseline_runs is not None else (1 if files >= 10000 else args.runs)
+            staged.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        for k in {k for r in staged for k in r["stages"]}:
+            res.stages[k] = statistics.median(r["stages"].get(k, 0.0) for r in staged)
+        res.stage_total = statistics.median(r["total"] for r in staged)
+    nb = args.baseline_runs if args.baseline_runs is not None else runs
     if not args.no_baseline and nb > 0:
         print(f"[{label}] baseline x{nb} ...", file=sys.stderr, flush=True)
         out_xlsx = ws / "baseline.xlsx"
@@ -313,8 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="20,200,2000", help="comma-separated unit counts (default 20,200,2000)")
     ap.add_argument("--big", action="store_true", help="also 20000 units")
     ap.add_argument("--runs", type=int, default=3, help="timed compile runs per size (default 3)")
+    ap.add_argument("--big-runs", type=int, default=1, help="timed runs from 10000 files on (default 1)")
     ap.add_argument("--baseline-runs", type=int, default=None,
-                    help="baseline runs per size (default: --runs, 1 from 10000 files; 0 skips)")
+                    help="baseline runs per size (default: as many as compile runs; 0 skips)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--no-stages", action="store_true")
     ap.add_argument("--no-sample", dest="sample", action="store_false", help="skip the 13-unit sample inbox")
@@ -341,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         "# Benchmark results",
         f"Machine: {machine()}.",
         f"Run {dt.datetime.now().isoformat(timespec='minutes')} with `{cmd.strip()}` "
-        f"({args.runs} timed runs each after one warm-up; median ± half the range; peak RSS is the "
+        f"({args.runs} timed runs each, {args.big_runs} from 10000 files, after one warm-up; "
+        "median ± half the range; peak RSS is the "
         "largest of the timed runs, measured per child process with wait4).",
         tables(results),
         "Against the issue's targets:\n\n" + verdicts(results),

@@ -184,7 +184,7 @@ def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = No
     for n, path in enumerate(paths, 1):
         sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox), assume=assume, cache=cache)
         subs.append(sub)
-        if grids:
+        if grids and sub.issues:  # kept for feedback (as in the cache); for clean files they only hold memory
             sheets[sub.file] = grids
         if progress:
             progress(n, len(paths))

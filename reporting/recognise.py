@@ -10,6 +10,7 @@ normalised name and the catalogue's aliases; unit and period come from a
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -95,6 +96,11 @@ class Catalogue:
             if len(k) >= 4 and k in key and (best is None or len(k) > len(best[0])):
                 best = (k, code)
         return best[1] if best else None
+
+    @functools.cached_property
+    def unit_names(self) -> dict[str, str]:
+        """Unit code -> name, built once per run (per file it costs O(units): quadratic over an inbox)."""
+        return {u.code: u.name for u in self.units}
 
     def _unit_index(self) -> dict[str, str]:
         if self._unit_keys_map is None:
@@ -189,7 +195,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     # unit: metadata, then a 填报单位 cell, then the file name
     stem = PurePath(display).stem
     candidates: list[tuple[str, str]] = []
-    if meta and meta.get(fl.META_UNIT) in {u.code for u in cat.units}:
+    if meta and meta.get(fl.META_UNIT) in cat.unit_names:
         candidates.append(("meta", meta[fl.META_UNIT]))
     unit_cell = _unit_from_cells(visible, cat)
     if unit_cell and unit_cell.value:
@@ -198,7 +204,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if name_unit:
         candidates.append(("name", name_unit))
     unit = candidates[0][1] if candidates else None
-    names = {u.code: u.name for u in cat.units}
+    names = cat.unit_names
     at_cell = {"sheet": unit_cell.sheet, "cell": unit_cell.cell} if unit_cell else {}
     if unit is None:
         said = f"；填报单位：{unit_cell.text}" if unit_cell else ""
