@@ -171,23 +171,78 @@ def _sha_stream(path: Path) -> str:
     return h.hexdigest()
 
 
+# Reading in a pool of processes pays only when there is enough work to cover starting it: measured
+# (benchmarks/parallel.py) fork pays from about 50-200 files, spawn (Windows) only above about 400-1000.
+FORK_MIN_FILES = 300
+SPAWN_MIN_FILES = 3000
+_POOL_STATE: dict[str, Any] = {}
+
+
+def _workers(n_files: int) -> tuple[int, str]:
+    """How many processes to read with, and the start method; (1, "") means in this process."""
+    import multiprocessing as mp
+
+    forced = os.environ.get("REPORTING_WORKERS")
+    cpus = os.cpu_count() or 1
+    method = "fork" if "fork" in mp.get_all_start_methods() and os.name == "posix" else "spawn"
+    if forced is not None:
+        n = max(1, int(forced)) if forced.isdigit() else 1
+        return (n, method) if n > 1 else (1, "")
+    threshold = FORK_MIN_FILES if method == "fork" else SPAWN_MIN_FILES
+    if cpus < 2 or n_files < threshold:
+        return 1, ""
+    return min(cpus, max(1, n_files // 100)), method
+
+
+def _pool_init(ws: Workspace, assume: Period | None) -> None:
+    from reporting.recognise import Catalogue
+
+    _POOL_STATE.update(ws=ws, cat=Catalogue.build(ws), assume=assume)
+
+
+def _pool_read(job: tuple[Path, str]) -> tuple[Submission, list[Grid]]:
+    path, display = job
+    sub, grids = read_submission(_POOL_STATE["ws"], _POOL_STATE["cat"], path, display, assume=_POOL_STATE["assume"])
+    return sub, (grids if sub.issues else [])  # sheets travel back only where feedback may need them
+
+
 def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = None,
-             progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> tuple[list[Submission], dict[str, list[Grid]]]:
+             progress: Callable[[int, int], None] | None = None,
+             use_cache: bool = True) -> tuple[list[Submission], dict[str, list[Grid]]]:
+    """Read every file; a cold read of many files uses a process pool, a warm one the cache."""
     from reporting.cache import ReadCache, cache_enabled
     from reporting.recognise import Catalogue
 
-    cat = Catalogue.build(ws)
     paths = list(paths)
+    jobs = [(p, display_name(p, ws.inbox)) for p in paths]
     cache = ReadCache(ws) if use_cache and cache_enabled() else None
+    n_workers, method = _workers(len(paths)) if cache is None or not cache.entries else (1, "")
     subs: list[Submission] = []
     sheets: dict[str, list[Grid]] = {}
-    for n, path in enumerate(paths, 1):
-        sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox), assume=assume, cache=cache)
+
+    def keep(n: int, sub: Submission, grids: list[Grid]) -> None:
         subs.append(sub)
         if grids and sub.issues:  # kept for feedback (as in the cache); for clean files they only hold memory
             sheets[sub.file] = grids
         if progress:
             progress(n, len(paths))
+
+    if n_workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method), initializer=_pool_init,
+                                 initargs=(ws, assume)) as pool:
+            chunk = max(1, len(jobs) // (n_workers * 8))
+            for n, (sub, grids) in enumerate(pool.map(_pool_read, jobs, chunksize=chunk), 1):
+                if cache is not None and sub.sha256 and sub.status != "ignored":
+                    cache.put(sub.sha256, sub.file, str(assume) if assume else "", (sub, grids))
+                keep(n, sub, grids)
+    else:
+        cat = Catalogue.build(ws)
+        for n, (path, display) in enumerate(jobs, 1):
+            sub, grids = read_submission(ws, cat, path, display, assume=assume, cache=cache)
+            keep(n, sub, grids)
     if cache is not None:
         cache.save()
     return subs, sheets

@@ -72,3 +72,15 @@ def test_configuration_change_invalidates(sample: Path) -> None:
     assert blank and all(i.code == "blank-as-missing" for i in blank)
     data = json.loads(_results(sample))
     assert data["period"] == "2022-12"
+
+
+def test_process_pool_gives_the_same_results(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPORTING_CACHE", "0")
+    serial = _results(sample)
+    monkeypatch.setenv("REPORTING_WORKERS", "2")
+    assert _results(sample) == serial
+    # a cold run with the cache on fills the cache from the workers
+    monkeypatch.delenv("REPORTING_CACHE")
+    assert _results(sample) == serial
+    ws = load_workspace(sample)
+    assert len(ReadCache(ws).entries) >= 28
