@@ -7,36 +7,50 @@ XML entity bombs, absurd cell ranges) ends as one file-level issue from the
 catalogue; everything else comes back as every sheet (hidden ones too, with
 their state) cut to a bounded window of rows and columns.
 
-Two engines exist, ``calamine`` and ``openpyxl``, and they must give the
-same ``Book``. Measured on real files, the libraries cannot be trusted alone:
-calamine returns ``''`` for a blank, a formula without a cached value and an
-error cell alike, trims string whitespace, and lays ranges out densely (a
-42 KB .xls asks for 1.2 GB); openpyxl keeps ``_xHHHH_`` escapes, ignores the
-CJK built-in date formats (ids 27-36, 50-58, used by WPS) and fails on many
-real files. So:
+Two engines exist, ``calamine`` (the default) and ``openpyxl``, and they
+must give the same ``Book``. Measured on real files, the libraries cannot be
+trusted alone: calamine returns ``''`` for a blank, a formula without a
+cached value and an error cell alike, trims string whitespace, and lays
+ranges out densely (a 42 KB .xls asks for 1.2 GB); openpyxl keeps
+``_xHHHH_`` escapes, ignores the CJK built-in date formats (ids 27-36, 50-58,
+used by WPS) and fails on many real files. So:
 
-- .xlsx/.xlsm/.xltx and .ods are read by this module's own streaming parsers
-  (expat over the sheet XML, bounded by the window) in both engines;
+- .xlsx/.xlsm/.xltx: this module's own streaming parser (expat over the
+  sheet XML, bounded by the window) is the reference. It is slow for what a
+  form needs (about 2 ms), so each worksheet whose bytes show nothing a
+  library would read differently (no formulas, error, date or formula-string
+  cells, no trimmed or escaped text, plain references inside the window, no
+  date formats in the styles; well-formed as far as our parser would read)
+  gets its values from the engine's library: python-calamine (given just the
+  checked parts, uncompressed) or openpyxl (read-only). Every other sheet,
+  and every case where the library fails, panics or returns something the
+  checks did not expect, goes through our parser. Tests read every file
+  both ways and through our parser alone, and compare;
+- .ods: our own streaming parser in both engines;
 - .xls: our own CFB and BIFF record walk decides encryption, sheet states,
   numbers and dates, error cells and the memory a library would need; the
   engine's library (calamine, or xlrd for ``openpyxl``) supplies strings and
   booleans, the other one being the fallback when it fails or would be unsafe;
 - .xlsb: python-calamine in both engines (nothing else reads it), with our
   own record walk for error cells and ranges.
-"""
 
+The environment variable REPORTING_ENGINE (auto|calamine|openpyxl) chooses
+the engine wherever ``read_book`` is called with ``engine="auto"``.
+"""
 from __future__ import annotations
 
 import codecs
 import contextlib
 import datetime as dt
 import functools
+import html
 import io
 import logging
 import math
 import os
 import posixpath
 import re
+import stat
 import struct
 import sys
 import warnings
@@ -60,6 +74,7 @@ from reporting.models import Issue, issue
 log = logging.getLogger(__name__)
 
 ENGINES = ("auto", "calamine", "openpyxl")
+ENGINE_VARIABLE = "REPORTING_ENGINE"
 
 # Limits. Generous for real forms (a filled form is a few KB), small enough
 # that a hostile file cannot take the machine down.
@@ -201,14 +216,20 @@ def read_book(path: Path, display: str, *, max_bytes: int = 20 * 2**20, max_rows
               max_cols: int = 40, engine: str = "auto") -> Book:
     """Read every sheet of ``path`` within the window, or say why not.
 
+    ``engine``: "calamine" or "openpyxl" picks the library an xlsx/xlsm
+    sheet's values come from where it reads them exactly as our own parser
+    would (see ``_read_xlsx``); "auto" (the default) takes the environment
+    variable REPORTING_ENGINE (auto|calamine|openpyxl), else calamine. Both
+    engines give the same Book for every file; the variable lets a whole run
+    (the ingestion tests, a clerk's batch) go through either.
+
     Never raises for any input file: library failures, including pyo3 panics
     (``BaseException``), become an ``unreadable-file`` issue. Only
-    KeyboardInterrupt and SystemExit pass through. An unknown ``engine`` is a
-    programming error and raises ValueError.
+    KeyboardInterrupt and SystemExit pass through. An unknown ``engine``, or
+    an unknown REPORTING_ENGINE, is a programming or setup error and raises
+    ValueError.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    eng = "calamine" if engine == "auto" else engine
+    eng = resolve_engine(engine)
     win = _Window(max(0, int(max_rows)), max(0, int(max_cols)))
     try:
         fmt, sheets = _read(Path(path), max_bytes, win, eng)
@@ -223,6 +244,23 @@ def read_book(path: Path, display: str, *, max_bytes: int = 20 * 2**20, max_rows
     except BaseException:  # noqa: B036 - pyo3 PanicException derives from BaseException
         log.debug("reading %s failed", display, exc_info=True)
         return Book(display, "", [], [issue("unreadable-file", file=display, detail=_msg("reader.unparsable"))])
+
+
+def resolve_engine(engine: str = "auto") -> str:
+    """The engine ``read_book`` uses for ``engine``: "calamine" or "openpyxl".
+
+    "auto" defers to the environment variable REPORTING_ENGINE
+    (auto|calamine|openpyxl, any case; unset or empty is auto), and auto
+    means calamine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        chosen = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or "auto"
+        if chosen not in ENGINES:
+            raise ValueError(f"unknown engine {chosen!r} in {ENGINE_VARIABLE}; use one of {', '.join(ENGINES)}")
+        engine = chosen
+    return "calamine" if engine == "auto" else engine
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -313,16 +351,19 @@ def _looks_csv(text: str) -> bool:
 
 def _read(path: Path, max_bytes: int, win: _Window, engine: str) -> tuple[str, list[Grid]]:
     try:
-        if not path.is_file():
-            raise _unreadable("reader.io")
-        size = path.stat().st_size
-    except OSError as exc:
+        st = path.stat()
+    except (OSError, ValueError) as exc:
         raise _unreadable("reader.io") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise _unreadable("reader.io")
+    size = st.st_size
     if size > max_bytes:
         raise _Refuse("file-too-large", size_mb=_mb(size), limit_mb=_mb(max_bytes))
     try:
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = fh.read(size + 1)  # not max_bytes + 1: read() sets aside all it is asked for
+            if len(data) > size:  # grew while we looked: take what the limit allows
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise _unreadable("reader.io") from exc
     if len(data) > max_bytes:  # grew while we looked
@@ -333,7 +374,7 @@ def _read(path: Path, max_bytes: int, win: _Window, engine: str) -> tuple[str, l
     if kind == "ole":
         return _read_ole(data, win, engine)
     if kind == "zip":
-        return _read_zip(data, win)
+        return _read_zip(data, win, engine)
     if kind == "biff":
         return "xls", _xls_xlrd(data, win, None)
     if kind == "xml":
@@ -433,17 +474,23 @@ def _quiet_stderr() -> Iterator[None]:
     """
     try:
         sys.stderr.flush()
+        null = _devnull()
         saved = os.dup(2)
     except (OSError, ValueError, AttributeError):
         yield
         return
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
+        os.dup2(null, 2)
         yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+@functools.lru_cache(maxsize=1)
+def _devnull() -> int:
+    """A descriptor on os.devnull, opened once and kept (one open per file read costs more than the rest)."""
+    return os.open(os.devnull, os.O_WRONLY)
 
 
 def _first_success(sources: list[tuple[str, Callable[[], Any]]]) -> Any:
@@ -926,20 +973,84 @@ def _serial_to_date(v: float, is_1904: bool) -> object:
 
 # --------------------------------------------------------------------------- zip containers
 
+IN_MEMORY = 16 * 2**20  # a part up to this size is read once, checked and kept; a larger one is streamed
+
+
+def _xmlish(key: str) -> bool:
+    """Parts that are (or may be) XML, whose prolog must not declare a DTD."""
+    return key.endswith((".xml", ".rels", ".vml")) or "." not in posixpath.basename(key)
+
+
+class _Entry:
+    """A zip member as zipfile would describe it (the fields this module uses)."""
+
+    __slots__ = ("filename", "orig_filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
+                 "header_offset", "index")
+
+    def __init__(self, name: str, flags: int, method: int, crc: int, csize: int, size: int, offset: int,
+                 index: int) -> None:
+        self.filename = self.orig_filename = name
+        self.flag_bits, self.compress_type, self.CRC = flags, method, crc
+        self.compress_size, self.file_size, self.header_offset, self.index = csize, size, offset, index
+
+
+def _directory(data: bytes) -> list[_Entry] | None:
+    """The central directory of a plain zip (no comment, no ZIP64, nothing before it), or None.
+
+    zipfile's own reading costs more than the rest of a form's reading. This
+    takes only archives where zipfile would read exactly the same and
+    leaves every other one (and every oddity) to zipfile.
+    """
+    n = len(data)
+    if n < 64 or data[-22:-18] != b"PK\x05\x06" or data[-2:] != b"\0\0" or data[-42:-38] == b"PK\x06\x07":
+        return None
+    size_cd, offset_cd = struct.unpack_from("<LL", data, n - 10)
+    if offset_cd + size_cd != n - 22:
+        return None
+    entries = []
+    pos, end = offset_cd, offset_cd + size_cd
+    unpack = struct.unpack_from
+    while pos < end:
+        if pos + 46 > end or data[pos:pos + 4] != b"PK\x01\x02":
+            return None
+        (version, flags, method, crc, csize, size, nlen, xlen, clen,
+         offset) = unpack("<6xHHH4xLLLHHH8xL", data, pos)
+        if xlen or version > 63 or pos + 46 + nlen + clen > end:
+            return None
+        raw = data[pos + 46:pos + 46 + nlen]
+        try:
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\0" in name:
+            return None
+        entries.append(_Entry(name, flags, method, crc, csize, size, offset, len(entries)))
+        pos += 46 + nlen + clen
+    return entries if pos == end else None
+
 
 class _Zip:
-    """A zip opened from bytes, with part names normalised and looked up case-insensitively."""
+    """A zip opened from bytes, with part names normalised and looked up case-insensitively.
+
+    A part is checked when it is first used: its CRC and size, and for an XML
+    part that its prolog declares no DTD. xlsx reading uses (and so checks)
+    only the parts it reads; the other containers check every part up front
+    with ``verify``.
+    """
 
     def __init__(self, data: bytes) -> None:
-        try:
-            self.zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error, EOFError) as exc:
-            raise _unreadable("reader.zip_corrupt") from exc
+        self.data = data
+        self._zf: zipfile.ZipFile | None = None
+        infos: list[Any] | None = _directory(data)
+        if infos is None:
+            try:
+                infos = self.zf.infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error, EOFError) as exc:
+                raise _unreadable("reader.zip_corrupt") from exc
         if len(infos) > MAX_MEMBERS:
             raise _unsafe("reader.zip_members", n=len(infos), limit=MAX_MEMBERS)
         total = 0
-        self.parts: dict[str, zipfile.ZipInfo] = {}
+        self.parts: dict[str, Any] = {}
         for info in infos:
             name = info.filename.replace("\\", "/").lstrip("/")
             total += info.file_size
@@ -955,6 +1066,20 @@ class _Zip:
             raise _unsafe("reader.zip_total", size_mb=_mb(total), limit_mb=_mb(MAX_UNCOMPRESSED))
         if any(info.flag_bits & 1 for info in infos):
             raise _Refuse("encrypted-file")
+        self._bytes: dict[str, bytes] = {}
+        self._checked: set[str] = set()
+        self._elements: dict[str, list[tuple[str, dict[str, str]]]] = {}
+        self.memo: dict[str, Any] = {}  # what the package's structure parts say, worked out once
+
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        """zipfile's view of the archive, opened when a member needs its reader."""
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(io.BytesIO(self.data))
+        return self._zf
+
+    def _info(self, info: Any) -> zipfile.ZipInfo:
+        return self.zf.infolist()[info.index] if isinstance(info, _Entry) else info
 
     def has(self, name: str | None) -> bool:
         return bool(name) and name.lower() in self.parts
@@ -962,54 +1087,198 @@ class _Zip:
     def name(self, name: str) -> str:
         return self.parts[name.lower()].filename.replace("\\", "/")
 
-    def open(self, name: str) -> Any:
-        return self.zf.open(self.parts[name.lower()])
+    def size(self, name: str) -> int:
+        return self.parts[name.lower()].file_size
 
-    def read(self, name: str) -> bytes:
-        with self.open(name) as fh:
-            return fh.read()
+    def read(self, name: str, shared: bool = True) -> bytes:
+        """A whole part, checked (and kept: every reader of it gets the same bytes).
+
+        ``shared``: a part many files have byte for byte (structure, styles),
+        whose inflating is remembered across files; not for a sheet.
+        """
+        key = name.lower()
+        data = self._bytes.get(key)
+        if data is None:
+            info = self.parts[key]
+            data = self._inflate(info, shared)
+            if data is None:
+                data = self._stream(key, info, keep=True)
+            elif _xmlish(key) and _declares_dtd(data[:XML_HEAD]):
+                raise _unsafe("reader.xml_dtd", part=info.filename)
+            self._bytes[key] = data
+            self._checked.add(key)
+        return data
+
+    def check(self, name: str, shared: bool = True) -> None:
+        """Check a part without keeping it when it is large."""
+        key = name.lower()
+        if key in self._checked:
+            return
+        info = self.parts[key]
+        if info.file_size <= IN_MEMORY:
+            self.read(name, shared)
+        else:
+            self._stream(key, info, keep=False)
+            self._checked.add(key)
+
+    def source(self, name: str) -> Any:
+        """A checked part as a binary stream: from memory when it was read whole."""
+        self.check(name)
+        data = self._bytes.get(name.lower())
+        return io.BytesIO(data) if data is not None else self.zf.open(self._info(self.parts[name.lower()]))
 
     def verify(self) -> None:
-        """Read every non-media part once: CRC errors surface, and no part may declare a DTD."""
+        """Check every non-media part: CRC errors surface, and no part may declare a DTD."""
         for key, info in self.parts.items():
-            if key.endswith(_MEDIA_EXT):
+            if key.endswith(_MEDIA_EXT) or key in self._checked:
                 continue
-            xmlish = key.endswith((".xml", ".rels", ".vml")) or "." not in posixpath.basename(key)
+            self._stream(key, info, keep=False)
+            self._checked.add(key)
+
+    def _inflate(self, info: Any, shared: bool) -> bytes | None:
+        """A member's bytes straight from the local entry, or None when anything is unusual.
+
+        zipfile's reader costs more than the inflating itself for the small
+        parts of a form; ``_stream`` (zipfile) decides every case this one
+        does not vouch for, so the outcome is zipfile's either way.
+        """
+        data, off = self.data, info.header_offset
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
+            return None
+        if data[off:off + 4] != b"PK\x03\x04" or len(data) < off + 30:
+            return None
+        flags = struct.unpack_from("<H", data, off + 6)[0]
+        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
+        if (flags ^ info.flag_bits) & 0x800:
+            return None
+        try:
+            raw_name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        except UnicodeEncodeError:
+            return None
+        if data[off + 30:off + 30 + nlen] != raw_name:
+            return None
+        start = off + 30 + nlen + xlen
+        raw = data[start:start + info.compress_size]
+        if len(raw) != info.compress_size:
+            return None
+        seen = (info.compress_type, info.CRC, info.file_size)
+        shared = shared and info.file_size <= _SHARED_MAX
+        if shared:
+            known = _INFLATED.get(raw)
+            if known is not None and known[0] == seen:
+                return known[1]
+        packed = raw
+        if info.compress_type == zipfile.ZIP_DEFLATED:
             try:
-                with self.zf.open(info) as fh:
-                    head = fh.read(XML_HEAD)
-                    if xmlish and _declares_dtd(head):
-                        raise _unsafe("reader.xml_dtd", part=info.filename)
-                    while fh.read(2**20):
-                        pass
-            except zipfile.BadZipFile as exc:
-                raise _unreadable("reader.crc", part=info.filename) from exc
-            except (NotImplementedError, OSError, EOFError, zlib.error, ValueError) as exc:
-                raise _unreadable("reader.zip_corrupt") from exc
+                raw = zlib.decompress(raw, -15, max(info.file_size, 1))
+            except zlib.error:
+                return None
+        if len(raw) != info.file_size or zlib.crc32(raw) != info.CRC:
+            return None
+        if shared:
+            _INFLATED.put(packed, (seen, raw))
+        return raw
+
+    def _stream(self, key: str, info: zipfile.ZipInfo, keep: bool) -> bytes:
+        """Read a member through zipfile: the DTD check on its head, then the CRC at its end."""
+        chunks = []
+        try:
+            with self.zf.open(self._info(info)) as fh:
+                head = fh.read(XML_HEAD)
+                if _xmlish(key) and _declares_dtd(head):
+                    raise _unsafe("reader.xml_dtd", part=info.filename)
+                if keep:
+                    chunks.append(head)
+                while chunk := fh.read(2**20):
+                    if keep:
+                        chunks.append(chunk)
+        except zipfile.BadZipFile as exc:
+            raise _unreadable("reader.crc", part=info.filename) from exc
+        except (NotImplementedError, OSError, EOFError, zlib.error, ValueError) as exc:
+            raise _unreadable("reader.zip_corrupt") from exc
+        return b"".join(chunks)
+
+    def elements(self, name: str) -> list[tuple[str, dict[str, str]]]:
+        """Every element of a small XML part in document order: (local name, attributes).
+
+        One bare expat pass (no tree), DTDs refused; a parse error makes the
+        part unreadable. Used for the package's structure (content types,
+        relationships, the workbook), which every engine reads the same way.
+        """
+        from xml.parsers.expat import ExpatError
+
+        key = name.lower()
+        found = self._elements.get(key)
+        if found is None:
+            data = self.read(name)
+            found = _KNOWN.get(data)
+            if found is None:
+                found = []
+                parser = _expat(self.name(name))
+                parser.StartElementHandler = lambda tag, attrs: found.append((tag.rpartition(" ")[2], attrs))
+                try:
+                    parser.Parse(data, True)
+                except ExpatError as exc:
+                    raise _unreadable("reader.xml_corrupt", part=self.name(name)) from exc
+                _KNOWN.put(data, found)
+            self._elements[key] = found
+        return found
+
+
+class _Memo(dict):
+    """Results of pure functions of a part's bytes, kept for the process (bounded).
+
+    The forms of one workspace share their structure parts byte for byte
+    (content types, relationships, workbook, styles), so each is parsed once
+    per run. The key is the bytes themselves: no other part can reuse a result.
+    """
+
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        super().__init__()
+        self.entries = entries
+        self.max_bytes = max_bytes
+
+    def put(self, data: bytes, value: Any) -> None:
+        if len(data) <= self.max_bytes:
+            if len(self) >= self.entries:
+                self.clear()
+            self[data] = value
+
+
+_SHARED_MAX = 64 * 1024  # parts up to this size (inflated) may be remembered
+_INFLATED = _Memo(256, 16 * 1024)  # a deflated member -> ((method, CRC, size), its bytes): same input, same output
+_KNOWN = _Memo(256, 64 * 1024)  # bytes of a structure part -> its elements
+_TYPES = _Memo(64, 64 * 1024)  # bytes of [Content_Types].xml -> _content_types
+_RELS = _Memo(256, 64 * 1024)  # bytes of a relationships part -> {folder: _rels}
+_SHEETS = _Memo(64, 64 * 1024)  # bytes of a workbook part -> its sheet entries and date system
+_PLAIN_STYLES = _Memo(64, 256 * 1024)  # bytes of a styles part -> _styles_gate's answer
 
 
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+_PROLOG_BYTES = re.compile(rb"(?:[ \t\r\n]+|<\?.*?\?>|<!--.*?-->)*", re.S)
 
 
 def _declares_dtd(head: bytes) -> bool:
-    """True when an XML part declares a DTD or entities before its root (or its prolog is too long to check)."""
+    """True when an XML part declares a DTD or entities before its root (or its prolog is too long to check).
+
+    Only the prolog is looked at (a DTD can be nowhere else; markup like it
+    after the root's start makes the part malformed, which every parser
+    refuses): in UTF-8, an anchored scan that stops at the root's start.
+    """
     if not head:
         return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", "ignore")
-    elif head[:4] == b"<\x00?\x00":
-        text = head.decode("utf-16-le", "ignore")
-    elif head[:4] == b"\x00<\x00?":
-        text = head.decode("utf-16-be", "ignore")
-    else:
-        text = head.decode("utf-8", "replace").lstrip("\ufeff")
-    if "<!ENTITY" in text:
-        return True
-    m = _PROLOG.match(text)
-    rest = text[m.end():] if m else text
-    if rest.startswith("<!"):  # <!DOCTYPE ...>, or a comment that never ends
-        return True
-    return not rest and len(head) >= XML_HEAD
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = head.decode("utf-16", "ignore")
+        else:
+            text = head.decode("utf-16-le" if head[:1] == b"<" else "utf-16-be", "ignore")
+        if "<!ENTITY" in text:
+            return True
+        m = _PROLOG.match(text)
+        rest = text[m.end():] if m else text
+        return rest.startswith("<!") or (not rest and len(head) >= XML_HEAD)
+    end = _PROLOG_BYTES.match(head, 3 if head.startswith(b"\xef\xbb\xbf") else 0).end()
+    return head.startswith(b"<!", end) or (end >= len(head) and len(head) >= XML_HEAD)
 
 
 def _parse_xml(z: _Zip, name: str) -> Element:
@@ -1040,13 +1309,23 @@ def _attr(el: Element, local: str) -> str | None:
     return None
 
 
-def _read_zip(data: bytes, win: _Window) -> tuple[str, list[Grid]]:
-    """Zip containers: ODS, xlsx/xlsm/xltx, xlsb; the same reader for both engines (see _read_xlsx)."""
+def _attr_any(attrs: dict[str, str], local: str) -> str | None:
+    """``_attr`` for the attributes expat gives ("uri local" keys)."""
+    if local in attrs:
+        return attrs[local]
+    for key, value in attrs.items():
+        if key.rpartition(" ")[2] == local:
+            return value
+    return None
+
+
+def _read_zip(data: bytes, win: _Window, engine: str) -> tuple[str, list[Grid]]:
+    """Zip containers: ODS, xlsx/xlsm/xltx, xlsb (see _read_xlsx for the engines' part)."""
     z = _Zip(data)
     if not z.parts:
         raise _unreadable("reader.no_workbook")
-    z.verify()
     if z.has("mimetype") or (z.has("content.xml") and z.has("META-INF/manifest.xml")):
+        z.verify()
         mimetype = _odf_mimetype(z)
         if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
             return "ods", _read_ods(z, win)
@@ -1054,6 +1333,7 @@ def _read_zip(data: bytes, win: _Window) -> tuple[str, list[Grid]]:
             raise _unsupported("reader.odf_other")
     main = _main_part(z)
     if main is None:
+        z.verify()
         if z.has("word/document.xml"):
             raise _unsupported("reader.word")
         if z.has("ppt/presentation.xml"):
@@ -1061,16 +1341,17 @@ def _read_zip(data: bytes, win: _Window) -> tuple[str, list[Grid]]:
         raise _unsupported("reader.zip_other")
     part, ctype = main
     low_ct = ctype.lower()
-    if "wordprocessingml" in low_ct:
-        raise _unsupported("reader.word")
-    if "presentationml" in low_ct:
-        raise _unsupported("reader.powerpoint")
+    if "wordprocessingml" in low_ct or "presentationml" in low_ct:
+        z.verify()
+        raise _unsupported("reader.word" if "wordprocessingml" in low_ct else "reader.powerpoint")
     if part.lower().endswith(".bin") or "binary" in low_ct:
+        z.verify()
         return "xlsb", _read_xlsb(data, z, part, win)
     if "spreadsheetml" not in low_ct and "ms-excel" not in low_ct and not part.lower().endswith("workbook.xml"):
+        z.verify()
         raise _unsupported("reader.zip_other")
     fmt = "xlsm" if "macroenabled" in low_ct else "xlsx"
-    return fmt, _read_xlsx(z, part, win)
+    return fmt, _read_xlsx(z, part, win, engine)
 
 
 # --------------------------------------------------------------------------- OOXML packages
@@ -1089,58 +1370,91 @@ def _odf_mimetype(z: _Zip) -> str:
     return ""
 
 
-def _rels(z: _Zip, source: str, strict: bool = False) -> dict[str, tuple[str, str]]:
-    """Relationships of a part: id -> (type, target part name).
+@dataclass(frozen=True)
+class _Rel:
+    type: str
+    part: str  # the target as a part name
+    target: str  # the target as written (unquoted, forward slashes)
+
+
+def _rels(z: _Zip, source: str, strict: bool = False) -> dict[str, _Rel]:
+    """Relationships of a part: id -> relationship (type, target part name, target as written).
 
     ``strict``: a relationships part that exists but cannot be parsed makes the
     file unreadable (the workbook's own, without which sheets would vanish
     silently); otherwise it counts as absent (the package's, which has fallbacks).
+    A damaged (CRC) or unsafe part is never passed over.
     """
     folder, base = posixpath.split(source)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     if not z.has(rels_name):
         return {}
+    found = z.memo.get(rels_name)
+    if found is not None:
+        return found
+    z.check(rels_name)
+    data = z.read(rels_name)
+    known = _RELS.get(data)
+    if known is not None and folder in known:
+        z.memo[rels_name] = known[folder]
+        return known[folder]
     try:
-        root = _parse_xml(z, rels_name)
+        elements = z.elements(rels_name)
     except _Refuse as r:
         if r.code == "unsafe-file" or strict:
             raise
         return {}
-    out = {}
-    for el in root.iter():
-        if _local(el.tag) != "Relationship" or (_attr(el, "TargetMode") or "").lower() == "external":
+    out: dict[str, _Rel] = {}
+    z.memo[rels_name] = out
+    if known is None:
+        known = {}
+        _RELS.put(data, known)
+    known[folder] = out
+    for tag, attrs in elements:
+        if tag != "Relationship" or (_attr_any(attrs, "TargetMode") or "").lower() == "external":
             continue
-        rid, rtype, target = el.get("Id"), el.get("Type") or "", el.get("Target")
+        rid, rtype, target = attrs.get("Id"), attrs.get("Type") or "", attrs.get("Target")
         if not rid or not target:
             continue
         target = unquote(target.replace("\\", "/"))
         name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rid] = (rtype, name.lstrip("/"))
+        out[rid] = _Rel(rtype, name.lstrip("/"), target)
     return out
 
 
 def _content_types(z: _Zip) -> dict[str, str]:
     if not z.has("[Content_Types].xml"):
         return {}
+    found = z.memo.get("[Content_Types].xml")
+    if found is not None:
+        return found
+    z.check("[Content_Types].xml")
+    data = z.read("[Content_Types].xml")
+    known = _TYPES.get(data)
+    if known is not None:
+        z.memo["[Content_Types].xml"] = known
+        return known
     try:
-        root = _parse_xml(z, "[Content_Types].xml")
+        elements = z.elements("[Content_Types].xml")
     except _Refuse as r:
         if r.code == "unsafe-file":
             raise
         return {}
-    out = {}
-    for el in root.iter():
-        if _local(el.tag) == "Override" and el.get("PartName"):
-            out[el.get("PartName", "").lstrip("/").lower()] = el.get("ContentType") or ""
-        elif _local(el.tag) == "Default" and el.get("Extension"):
-            out["*." + el.get("Extension", "").lower()] = el.get("ContentType") or ""
+    out: dict[str, str] = {}
+    z.memo["[Content_Types].xml"] = out
+    _TYPES.put(data, out)
+    for tag, attrs in elements:
+        if tag == "Override" and attrs.get("PartName"):
+            out[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType") or ""
+        elif tag == "Default" and attrs.get("Extension"):
+            out["*." + attrs.get("Extension", "").lower()] = attrs.get("ContentType") or ""
     return out
 
 
 def _main_part(z: _Zip) -> tuple[str, str] | None:
     """The package's main document and its content type."""
     types = _content_types(z)
-    candidates = [target for rtype, target in _rels(z, "").values() if rtype.endswith("/officeDocument")]
+    candidates = [rel.part for rel in _rels(z, "").values() if rel.type.endswith("/officeDocument")]
     candidates += ["xl/workbook.xml", "xl/workbook.bin", "workbook.xml"]
     for part in candidates:
         if z.has(part):
@@ -1155,6 +1469,7 @@ class _SheetRef:
     state: str
     kind: str  # "worksheet" | "chartsheet" | "other"
     part: str | None
+    target: str = ""  # the relationship's target as written
 
 
 def _workbook_sheets(z: _Zip, main: str, binary: bool) -> tuple[list[_SheetRef], bool]:
@@ -1165,30 +1480,35 @@ def _workbook_sheets(z: _Zip, main: str, binary: bool) -> tuple[list[_SheetRef],
     if binary:
         entries = _xlsb_bundles(z.read(main))
     else:
-        root = _parse_xml(z, main)
-        for el in root.iter():
-            tag = _local(el.tag)
-            if tag == "sheet" and el.get("name") is not None:
-                entries.append((el.get("name", ""), el.get("state") or "visible", _attr(el, "id")))
-            elif tag == "workbookPr":
-                is_1904 = (el.get("date1904") or "").strip().lower() in ("1", "true")
+        data = z.read(main)
+        known = _SHEETS.get(data)
+        if known is None:
+            for tag, attrs in z.elements(main):
+                if tag == "sheet" and attrs.get("name") is not None:
+                    entries.append((attrs.get("name", ""), attrs.get("state") or "visible", _attr_any(attrs, "id")))
+                elif tag == "workbookPr":
+                    is_1904 = (attrs.get("date1904") or "").strip().lower() in ("1", "true")
+            _SHEETS.put(data, (entries, is_1904))
+        else:
+            entries, is_1904 = known
     rels_part = posixpath.join(posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels")
     if entries and not rels and not z.has(rels_part):
         raise _unreadable("reader.sheet_missing", sheet=entries[0][0])
     refs = []
     for name, state, rid in entries:
-        rtype, target = rels.get(rid or "", ("", None))
-        if target is None:
+        rel = rels.get(rid or "")
+        if rel is None:
             kind = "other"  # a dangling reference: there is no part to read
-        elif rtype.endswith("/worksheet"):
+        elif rel.type.endswith("/worksheet"):
             kind = "worksheet"
-        elif rtype.endswith("/chartsheet"):
+        elif rel.type.endswith("/chartsheet"):
             kind = "chartsheet"
         else:
             kind = "other"  # dialog and macro sheets hold no cell data of interest
-        if kind == "worksheet" and not z.has(target):
+        if kind == "worksheet" and rel is not None and not z.has(rel.part):
             raise _unreadable("reader.sheet_missing", sheet=name)
-        refs.append(_SheetRef(name, _VISIBILITY.get(state.lower(), "visible"), kind, target))
+        refs.append(_SheetRef(name, _VISIBILITY.get(state.lower(), "visible"), kind,
+                              rel.part if rel else None, rel.target if rel else ""))
     if refs and all(ref.part is None for ref in refs):  # not one sheet can be found: damage, not design
         raise _unreadable("reader.sheet_missing", sheet=refs[0].name)
     return refs, is_1904
@@ -1224,7 +1544,7 @@ def _parse_ref(ref: str | None) -> tuple[int, int] | None:
 def _iterparse(z: _Zip, part: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
     """Stream a part's XML. DTDs are refused; a parse error means the part is damaged."""
     try:
-        with z.open(part) as fh:
+        with z.source(part) as fh:
             yield from _xml_iterparse(fh, events=events, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise _unsafe("reader.xml_dtd", part=z.name(part)) from exc
@@ -1334,7 +1654,7 @@ def _scan_xlsx_sheet(z: _Zip, part: str, win: _Window) -> _Scan:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     try:
-        with z.open(part) as fh:
+        with z.source(part) as fh:
             parser.ParseFile(fh)
     except _Stop:
         pass
@@ -1448,6 +1768,12 @@ def _format_kind(fmt_id: int, codes: dict[int, str]) -> str | None:
     return "date" if re.search(r"[dmyhs]", s, re.I) else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _code_kind(code: str) -> str | None:
+    """``_format_kind`` of a format code, whatever its id."""
+    return _format_kind(-1, {-1: code})
+
+
 def _numeric(v: float, kind: str | None, is_1904: bool) -> object:
     """A stored number as the sheet shows it: a date/time, a duration, or the number."""
     if kind == "date":
@@ -1458,10 +1784,21 @@ def _numeric(v: float, kind: str | None, is_1904: bool) -> object:
 
 
 def _xlsx_styles(z: _Zip, part: str | None) -> list[str | None]:
-    """Per cell style (xf) index: what its number format makes of a number."""
+    """Per cell style (xf) index: what its number format makes of a number.
+
+    A styles part that is not well-formed counts as absent (numbers are read
+    without their formats), as Excel's repair does; one that declares a DTD
+    still refuses the file.
+    """
     if not part or not z.has(part):
         return []
-    root = _parse_xml(z, part)
+    try:
+        root = _parse_xml(z, part)
+    except _Refuse as r:
+        if r.code == "unsafe-file" or r.params.get("detail") != _msg("reader.xml_corrupt", part=z.name(part)):
+            raise
+        log.debug("%s is not well-formed: numbers are read without their formats", part)
+        return []
     codes: dict[int, str] = {}
     cell_xfs = None
     for el in root.iter():
@@ -1486,30 +1823,64 @@ def _xlsx_styles(z: _Zip, part: str | None) -> list[str | None]:
     return kinds
 
 
-def _read_xlsx(z: _Zip, main: str, win: _Window) -> list[Grid]:
-    """xlsx/xlsm/xltx, read from the package's own XML in both engines.
+# Tests and diagnosis can switch the library paths off: every xlsx sheet then goes
+# through our own parser (the reference the fast paths must agree with).
+FAST_XLSX = True
+FAST_PART = 4 * 2**20  # sheets and shared strings above this size are left to our streaming parser
 
-    No library gives what is needed here: calamine cannot tell a blank from a
-    formula without a cached value or an error and trims string whitespace;
-    openpyxl keeps _xHHHH_ escapes, does not know the CJK built-in date
-    formats, and fails on many real files. The parts are small and parsed
-    streaming, with DTDs refused.
+
+def _read_xlsx(z: _Zip, main: str, win: _Window, engine: str) -> list[Grid]:
+    """xlsx/xlsm/xltx: the engine's library where it reads exactly what our own parser would, else our parser.
+
+    Our parser (expat over the package's XML, streaming, bounded by the
+    window) is the reference: it tells blanks from formulas without a cached
+    value and from error cells, keeps string whitespace, knows the CJK
+    built-in date formats. It is also slow (about 2 ms for a form), so each
+    worksheet whose bytes show nothing a library would read differently
+    (see ``_sheet_gate``) gets its values from the engine's library
+    (python-calamine, or openpyxl read-only), and only the others are parsed
+    here. Both routes give the same Grid; the tests prove it on every file.
+
+    Parts are checked (CRC, DTD) as they are used: the content types, the
+    relationships, the workbook, styles, shared strings and worksheets.
+    Parts nothing reads (themes, drawings, document properties) are not.
     """
     refs, is_1904 = _workbook_sheets(z, main, binary=False)
     wb_rels = _rels(z, main)
 
-    def related(suffix: str, fallback: str) -> str | None:
-        part = next((t for rtype, t in wb_rels.values() if rtype.endswith(suffix) and z.has(t)), None)
-        return part or (fallback if z.has(fallback) else None)
+    def related(suffix: str, fallback: str) -> tuple[str | None, _Rel | None]:
+        rel = next((r for r in wb_rels.values() if r.type.endswith(suffix) and z.has(r.part)), None)
+        if rel is not None:
+            return rel.part, rel
+        return (fallback if z.has(fallback) else None), None
 
-    styles = _xlsx_styles(z, related("/styles", "xl/styles.xml"))
-    scans = {id(ref): _scan_xlsx_sheet(z, ref.part or "", win) for ref in refs if ref.kind == "worksheet"}
+    styles_part, _ = related("/styles", "xl/styles.xml")
+    sst_part, sst_rel = related("/sharedStrings", "xl/sharedStrings.xml")
+    sheets = [ref for ref in refs if ref.kind == "worksheet" and ref.part]
+    if styles_part:
+        z.check(styles_part)
+    for part in (sst_part, *(ref.part for ref in sheets)):
+        if part:
+            z.check(part, shared=False)
+    grids: dict[int, Grid] = {}
+    if FAST_XLSX and sheets:
+        grids = _xlsx_fast(z, main, sheets, styles_part, sst_part, sst_rel, win, engine)
+    rest = [ref for ref in sheets if id(ref) not in grids]
+    if rest:
+        grids.update(_xlsx_full(z, rest, styles_part, sst_part, is_1904, win))
+        log.debug("xlsx: %d of %d sheets by our parser", len(rest), len(sheets))
+    return [grids[id(ref)] for ref in sheets]
+
+
+def _xlsx_full(z: _Zip, refs: list[_SheetRef], styles_part: str | None, sst_part: str | None, is_1904: bool,
+               win: _Window) -> dict[int, Grid]:
+    """Our own parser for these worksheets."""
+    scans = {id(ref): _scan_xlsx_sheet(z, ref.part or "", win) for ref in refs}
     needed = {raw for scan in scans.values() for kind, raw in scan.cells.values() if kind == "s"}
-    strings = _read_sst(z, related("/sharedStrings", "xl/sharedStrings.xml"), needed)
-    grids = []
+    strings = _read_sst(z, sst_part, needed)
+    styles: list[str | None] | None = None
+    grids = {}
     for ref in refs:
-        if ref.kind != "worksheet":
-            continue
         scan = scans[id(ref)]
         values: dict[tuple[int, int], object] = {}
         fnv: set[tuple[int, int]] = set()
@@ -1528,10 +1899,406 @@ def _read_xlsx(z: _Zip, main: str, win: _Window) -> list[Grid]:
             elif kind == "d":
                 values[key] = _iso_date(raw)
             else:
+                if styles is None:
+                    styles = _xlsx_styles(z, styles_part)
                 number, style = raw
                 values[key] = _numeric(number, styles[style] if style < len(styles) else None, is_1904)
-        grids.append(_make_grid(ref.name, ref.state, values, fnv, errors, scan.truncated))
+        grids[id(ref)] = _make_grid(ref.name, ref.state, values, fnv, errors, scan.truncated)
     return grids
+
+
+# --------------------------------------------------------------------------- xlsx through a library
+#
+# The gates below look at a part's bytes for anything the engine's library
+# would read differently from our parser, or that our parser would refuse.
+# They are conservative: whatever they do not vouch for goes to our parser.
+# Measured differences they guard against (python-calamine 0.9 / calamine 0.37,
+# openpyxl 3.1): formula cells and error cells (the libraries give '' or None,
+# or the error text); t="d" and t="str" cells; calamine trims leading and
+# trailing spaces, tabs and newlines of a <t> without xml:space="preserve"
+# (also those written as character references) and drops a value given as
+# <v> in an inline-string cell; neither agrees with us on "1_000" or "１２" in
+# a number cell, or on booleans other than 0/1; _xHHHH_ escapes outside the
+# plain range; openpyxl goes by namespaces and row elements where we go by
+# local names and cell references; and date detection differs from ours in
+# corners (for example "aaaa yyyy", "a/p"), so a workbook whose styles have any
+# date or time format goes to our parser altogether (calamine is not even
+# given the styles: every number stays a number). Fuzzing damaged forms and
+# random texts and numbers against both libraries found no other difference.
+
+_RICH = rb"b|i|u|strike|sz|color|rFont|family|charset|scheme|vertAlign|outline|shadow|condense|extend"
+_NUMBER = rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_EDGE = rb"[ \t\r\n]"
+# A run of text: calamine trims the edges of a <t> without xml:space="preserve" (after turning character
+# references into characters), so such a <t> must have no edge spaces and no character references.
+_TEXT = (rb"(?:<t>(?!" + _EDGE + rb")[^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*(?<!" + _EDGE + rb")</t>"
+         rb"|<t xml:space=\"preserve\">[^<]*</t>|<t/>)")
+_RUN = (rb"<r>(?:<rPr>(?:<(?:" + _RICH + rb")(?: [A-Za-z]+=\"[^\"<]*\")* ?/>)*</rPr>)?" + _TEXT + rb"</r>")
+_MORE = rb'(?: (?:cm|vm|ph)="[0-9]+")* ?'
+# A cell as the usual writers write one, holding a number, a shared string index, 0 or 1, or an inline
+# string; after its reference (c r="A1").
+_CELL_REST = (rb'"(?: s="[0-9]+")?'
+              rb'(?:(?: t="n")?' + _MORE + rb'(?:/>|>(?:<v>' + _NUMBER + rb'</v>)?</c>)'
+              rb'| t="inlineStr"' + _MORE + rb'><is>(?:' + _TEXT + rb'|' + _RUN + rb')*</is></c>'
+              rb'| t="s"' + _MORE + rb'><v>[0-9]+</v></c>'
+              rb'| t="b"' + _MORE + rb'><v>[01]</v></c>)')
+
+
+def _upto(n: int) -> str:
+    """A regex for the decimal numbers 1..n (no leading zeros); n >= 1."""
+    s = str(n)
+    alts = [f"[1-9][0-9]{{0,{len(s) - 2}}}"] if len(s) > 1 else []
+    for i, ch in enumerate(s):
+        low = 1 if i == 0 else 0
+        if int(ch) - 1 >= low:
+            alts.append(f"{s[:i]}[{low}-{int(ch) - 1}]" + "[0-9]" * (len(s) - i - 1))
+    return "(?:" + "|".join([*alts, s]) + ")"
+
+
+def _columns_upto(n: int) -> str:
+    """A regex for the column names A.. up to column n (1-based); n >= 1."""
+    name = a1(0, n - 1)[:-1]
+    alts = [f"[A-Z]{{1,{len(name) - 1}}}"] if len(name) > 1 else []
+    for i, ch in enumerate(name):
+        if ch > "A":
+            alts.append(f"{name[:i]}[A-{chr(ord(ch) - 1)}]" + "[A-Z]" * (len(name) - i - 1))
+    return "(?:" + "|".join([*alts, name]) + ")"
+
+
+@functools.lru_cache(maxsize=16)
+def _odd_cells(rows: int, cols: int) -> re.Pattern[bytes]:
+    """Any cell but a usual one (``_CELL_REST``) inside the window: formulas, errors, dates, formula strings,
+    odd attributes or values, text with edge spaces, cells outside the window or without a plain reference."""
+    if rows < 1 or cols < 1:
+        return re.compile(rb"<c[\s/>]")
+    ref = (_columns_upto(min(cols, 16384)) + _upto(min(rows, 1048576))).encode()
+    return re.compile(rb"<c(?=[\s/>])(?! r=\"" + ref + _CELL_REST + rb")")
+
+
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_ESCAPE = re.compile(rb"_x")
+_SI = (rb">(?:" + _TEXT + rb"|" + _RUN + rb"|<rPh(?: [A-Za-z]+=\"[^\"<]*\")* ?>" + _TEXT
+       + rb"</rPh>|<phoneticPr(?: [A-Za-z]+=\"[^\"<]*\")* ?/>)*</si>")
+_SST_ODD = re.compile(rb"<si(?=[\s/>])(?!" + _SI + rb")|:si[\s/>]|sstItem|_x")
+_ROW_OR_CELL = re.compile(rb"<row(?: r=\"([0-9]+)\")?[\s/>]|<c r=\"([A-Z]{1,3})([1-9][0-9]{0,6})\"")
+_NOT_UTF8 = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.I)
+_NUMFMT_ID = re.compile(rb"numFmtId\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_NUMFMT = re.compile(rb"<(?:[\w.-]+:)?numFmt\s([^>]*)>")
+_FORMAT_CODE = re.compile(rb"(?:^|\s)formatCode\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _utf8(data: bytes) -> bool:
+    """The part is UTF-8 (what the byte checks read), not UTF-16 or another declared encoding."""
+    head = data[:4]
+    return not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head or _NOT_UTF8.match(data[:200]))
+
+
+def _sheet_gate(z: _Zip, part: str, win: _Window, engine: str) -> int | None:
+    """How many cells a worksheet has when the engine's library may read it, else None.
+
+    Yes when: the part is plain UTF-8 and well-formed as far as our parser
+    would read it (to </sheetData>); every cell is one the library reads as
+    we do (``_odd_cells``) with a plain A1 reference inside the window, so
+    the library builds no more than the window and nothing is truncated; for
+    openpyxl, rows and cells come in order, once each (it places cells by
+    their row element, and keeps the first of two rows with one number).
+    """
+    from xml.parsers.expat import ExpatError
+
+    if z.size(part) > FAST_PART:
+        return None
+    data = z.read(part)
+    if not _utf8(data):
+        return None
+    at = data.find(b"sheetData")
+    if at < 1 or data[at - 1] != 0x3C:  # the first mention is our <sheetData start tag, unprefixed
+        return None
+    opened = data.find(b">", at)
+    if opened < 0:
+        return None
+    body = opened + 1
+    if data[opened - 1] == 0x2F:  # <sheetData/>
+        stop = end = body
+    else:
+        stop = data.find(b"</sheetData>", body)
+        if stop < 0:
+            return None
+        end = stop + len(b"</sheetData>")
+    if data.find(b"<!", 0, body) >= 0 or data.find(b"<?", 5, body) >= 0:  # something could hide <sheetData
+        return None
+    if (_odd_cells(win.rows, win.cols).search(data, body, stop) or _PREFIXED_CELL.search(data, body, stop)
+            or _ESCAPE.search(data, body, stop)):
+        return None
+    cells = data.find(b"<c ", body, stop) >= 0
+    if engine == "openpyxl":  # it goes by namespaces (we and calamine by local names) and by row order
+        root = data.find(b"<worksheet")
+        close = data.find(b">", root)
+        if (root < 0 or data.find(_MAIN_NS, root, close) < 0 or data.find(b"xmlns", close, stop) >= 0
+                or (cells and not _in_order(data, body, stop))):
+            return None
+    parser = _expat(z.name(part))
+    try:
+        parser.Parse(data[:end], False)  # well-formed as far as our parser reads
+    except ExpatError:
+        return None
+    return int(cells)
+
+
+def _in_order(data: bytes, start: int, stop: int) -> bool:
+    """Rows numbered and ascending, each cell in its own row, columns ascending."""
+    row = col = 0
+    for r, letters, number in _ROW_OR_CELL.findall(data, start, stop):
+        if not letters:
+            if not r or int(r) <= row:
+                return False
+            row, col = int(r), 0
+            continue
+        if int(number) != row:
+            return False
+        c = 0
+        for ch in letters:
+            c = c * 26 + ch - 64
+        if c <= col:
+            return False
+        col = c
+    return True
+
+
+def _sst_gate(z: _Zip, part: str) -> bool:
+    """Shared strings a library reads as we do: plain UTF-8, well-formed, usual items (``_SST_ODD``)."""
+    from xml.parsers.expat import ExpatError
+
+    if z.size(part) > FAST_PART:
+        return False
+    data = z.read(part)
+    if not _utf8(data) or _SST_ODD.search(data):
+        return False
+    parser = _expat(z.name(part))
+    try:
+        parser.Parse(data, True)
+    except ExpatError:
+        return False
+    return True
+
+
+def _styles_gate(z: _Zip, part: str) -> bool:
+    """No number format in the styles is a date, time or duration to us (so every number stays a number).
+
+    Looks at every numFmtId anywhere in the part and at every format code
+    defined, which is more than our parser uses: a superset, so a yes is safe.
+    A part our parser cannot parse counts as absent there, which also leaves
+    every number a number.
+    """
+    data = z.read(part)
+    known = _PLAIN_STYLES.get(data)
+    if known is None:
+        known = _no_dates(data)
+        _PLAIN_STYLES.put(data, known)
+    return known
+
+
+def _no_dates(data: bytes) -> bool:
+    if not _utf8(data):
+        return False
+    codes: dict[int, list[str]] = {}
+    for attrs in _NUMFMT.findall(data):
+        ident = _NUMFMT_ID.search(attrs)
+        code = _FORMAT_CODE.search(attrs)
+        if ident is None:
+            continue
+        raw = ident.group(1) if ident.group(1) is not None else ident.group(2)
+        if not raw.strip().isdigit():
+            return False
+        if code is not None:
+            text = (code.group(1) if code.group(1) is not None else code.group(2)).decode("utf-8", "replace")
+            codes.setdefault(int(raw), []).extend((text, html.unescape(text)))
+    for raw in {a or b for a, b in _NUMFMT_ID.findall(data)}:
+        if not raw.strip().isdigit():
+            return False
+        ident = int(raw)
+        if ident in _DATE_FORMAT_IDS or ident in _DURATION_FORMAT_IDS:
+            return False
+        if any(_code_kind(code) is not None for code in codes.get(ident, ())):
+            return False
+    return True
+
+
+def _xlsx_fast(z: _Zip, main: str, sheets: list[_SheetRef], styles_part: str | None, sst_part: str | None,
+               sst_rel: _Rel | None, win: _Window, engine: str) -> dict[int, Grid]:
+    """The worksheets the engine's library reads exactly as our parser would: their Grids, by id(ref)."""
+    # The package laid out as every writer does it, so the library finds the parts we checked.
+    if main != "xl/workbook.xml" or z.name(main) != main or len({ref.name for ref in sheets}) != len(sheets):
+        return {}
+    if sst_part is not None and (sst_part != "xl/sharedStrings.xml" or z.name(sst_part) != sst_part
+                                 or sst_rel is None or not _sst_gate(z, sst_part)):
+        return {}
+    types = _content_types(z)
+    if any(ctype.endswith("sharedStrings+xml") and name != "xl/sharedstrings.xml" for name, ctype in types.items()):
+        return {}
+    if styles_part is not None and not _styles_gate(z, styles_part):
+        return {}
+    counts = {}
+    for ref in sheets:
+        part = ref.part or ""
+        if (z.name(part) != part or not part.startswith("xl/worksheets/")
+                or ref.target not in (part, "/" + part, part[3:])):
+            continue
+        n = _sheet_gate(z, part, win, engine)
+        if n is not None:
+            counts[id(ref)] = n
+    todo = [ref for ref in sheets if counts.get(id(ref))]
+    values: dict[int, list[list[object]]] = {id(ref): [] for ref in sheets if id(ref) in counts}
+    if todo:
+        try:
+            with _quiet_stderr():
+                if engine == "calamine":
+                    parts = ["[Content_Types].xml", "_rels/.rels", main, "xl/_rels/workbook.xml.rels", sst_part,
+                             *(ref.part for ref in todo)]
+                    found = _calamine_values(_stored(z, [p for p in parts if p and z.has(p)]), todo, win)
+                else:
+                    found = _openpyxl_values(z.data, todo, win)
+        except BaseException as exc:  # noqa: B036 - pyo3 panics are BaseException
+            if _fatal(exc):
+                raise
+            log.debug("%s failed on the workbook; our parser reads it", engine, exc_info=True)
+            return {}
+        for ref in todo:
+            got = found.get(id(ref))
+            if got is None:
+                del values[id(ref)]
+            else:
+                values[id(ref)] = got
+    log.debug("xlsx: %d of %d sheets by %s", len(values), len(sheets), engine)
+    return {id(ref): Grid(ref.name, ref.state, values[id(ref)]) for ref in sheets if id(ref) in values}
+
+
+def _stored(z: _Zip, names: list[str]) -> bytes:
+    """A new, uncompressed package of these (checked) parts, for python-calamine.
+
+    The library then reads exactly the bytes the gates looked at, under the
+    same names, and neither inflates them again nor parses what plays no
+    part in the values (styles: the gates allow no date formats, so every
+    number is a number; themes, properties, drawings).
+    """
+    local, central = [], []
+    offset = 0
+    for name in names:
+        data = z.read(name)
+        info = z.parts[name.lower()]
+        raw = z.name(name).encode("utf-8")
+        head = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 0, 0, 0x21, info.CRC, len(data), len(data),
+                           len(raw), 0)
+        local += (head, raw, data)
+        central += (struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 0, 0, 0x21, info.CRC, len(data),
+                                len(data), len(raw), 0, 0, 0, 0, 0, offset), raw)
+        offset += len(head) + len(raw) + len(data)
+    directory = b"".join(central)
+    return b"".join((*local, directory, struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(names), len(names),
+                                                    len(directory), offset, 0)))
+
+
+class _NotPlain(Exception):
+    """A library gave a date or time where our parser may give a number (date formats differ in corners)."""
+
+
+def _plain_rows(rows: Any, top: int, lead: int, keep: int) -> list[list[object]]:
+    """A library's rows in the Grid's value space and shape: ``top`` blank rows and ``lead`` blank columns
+    first, at most ``keep`` values a row, cut to the last row and column holding a value, rectangular.
+
+    '' -> None, integral float -> int, non-finite float -> None, int via float
+    (openpyxl gives int for "42", as float("42") would be for us); a date,
+    time or duration raises _NotPlain: the gates keep dates out, so the
+    library's idea of a date format differs from ours there.
+    """
+    exact, inf = _EXACT, _INF
+    out: list[list[object]] = [[] for _ in range(top)]
+    height = width = 0
+    for row in rows:
+        new: list[object] = [None] * lead
+        add = new.append
+        for v in row if len(row) <= keep else row[:keep]:
+            kind = v.__class__
+            if kind is str:
+                add(v or None)
+            elif kind is float:
+                if v.is_integer():
+                    add(int(v) if -exact < v < exact else v)
+                else:
+                    add(None if v != v or v in (inf, -inf) else v)
+            elif v is None or kind is bool:
+                add(v)
+            elif kind is int:
+                add(_number(float(v)))
+            elif isinstance(v, str):
+                add(str(v) or None)
+            else:
+                raise _NotPlain
+        out.append(new)
+        last = len(new) - 1
+        while last >= 0 and new[last] is None:
+            last -= 1
+        if last >= 0:
+            height = len(out)
+            if last >= width:
+                width = last + 1
+    return [row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in out[:height]]
+
+
+_EXACT = float(2**53)
+_INF = math.inf
+
+
+def _calamine_values(data: bytes, refs: list[_SheetRef], win: _Window) -> dict[int, list[list[object]]]:
+    book = _open_calamine(data)
+    try:
+        worksheets = {m.name for m in book.sheets_metadata if "work" in str(m.typ).lower()}
+        out: dict[int, list[list[object]]] = {}
+        for ref in refs:
+            if ref.name not in worksheets:
+                continue
+            sheet = book.get_sheet_by_name(ref.name)
+            start = sheet.start
+            if start is None:
+                out[id(ref)] = []
+                continue
+            r0, c0 = start
+            if r0 >= win.rows or c0 >= win.cols:
+                continue  # the gates keep these out: let our parser decide
+            try:
+                out[id(ref)] = _plain_rows(sheet.to_python(skip_empty_area=True, nrows=win.rows - r0), r0, c0,
+                                           win.cols - c0)
+            except _NotPlain:
+                continue
+        return out
+    finally:
+        book.close()
+
+
+def _openpyxl_values(data: bytes, refs: list[_SheetRef], win: _Window) -> dict[int, list[list[object]]]:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False,
+                                      keep_vba=False)
+        try:
+            out: dict[int, list[list[object]]] = {}
+            names = set(book.sheetnames)
+            for ref in refs:
+                if ref.name not in names:
+                    continue
+                sheet = book[ref.name]
+                if not hasattr(sheet, "iter_rows"):
+                    continue
+                try:
+                    out[id(ref)] = _plain_rows(sheet.iter_rows(min_row=1, max_row=win.rows, min_col=1,
+                                                               max_col=win.cols, values_only=True), 0, 0, win.cols)
+                except _NotPlain:
+                    continue
+            return out
+        finally:
+            book.close()
 
 
 def _iso_date(text: str) -> object:

@@ -3,13 +3,15 @@
 None of these is a submission form; each must end read (sheets) or refused
 with one file-level issue from the catalogue: never an exception, a hang, or
 memory out of proportion to the file. Both engines must give the same Book,
-and no file may change.
+the same as our own parser alone (the libraries switched off), and no file
+may change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import subprocess
 import sys
 import textwrap
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from reporting import reader
 from reporting.issuetypes import CATALOGUE, FILE
 from reporting.reader import read_book
 
@@ -107,6 +110,12 @@ def test_corpus_file(path: Path) -> None:
             for g in book.sheets:
                 assert len(g.rows) <= 500 and all(len(row) <= 40 for row in g.rows)
     assert books[0] == books[1], f"engines disagree on {path.name}"
+    saved, reader.FAST_XLSX = reader.FAST_XLSX, False
+    try:
+        ours = read_book(path, path.name)
+    finally:
+        reader.FAST_XLSX = saved
+    assert books[0] == ours, f"the libraries' route differs from our parser on {path.name}"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     if path.name in EXPECTED:
         assert outcome(books[0]) == EXPECTED[path.name]
@@ -147,3 +156,24 @@ def test_whole_corpus_in_bounded_memory_and_time() -> None:
     stats = json.loads(done.stdout.strip().splitlines()[-1])
     assert stats["peak_mb"] < 1024, stats
     assert stats["seconds"] < 30, stats
+
+
+# Files whose every sheet the libraries read (nothing in them our parser alone must see), per engine.
+LIBRARY_ROUTE = {
+    "fastexcel__fixture-sheets-different-visibilities.xlsx": "3 of 3",
+    "frictionless__merged-cells.xlsx": "1 of 1",
+    "xlsxwriter__hide02.xlsx": "3 of 3",
+    "xlsxwriter__rich_string01.xlsx": "1 of 1",
+    "openpyxl__vba-test.xlsm": "1 of 1",
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_library_route_is_taken(engine: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The fast route is really used on real files, not only on the tool's own forms."""
+    caplog.set_level(logging.DEBUG, logger="reporting.reader")
+    for name, share in LIBRARY_ROUTE.items():
+        caplog.clear()
+        read_book(CORPUS / name, name, engine=engine)
+        assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("xlsx: ")] == [
+            f"xlsx: {share} sheets by {engine}"], name

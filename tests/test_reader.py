@@ -1,16 +1,20 @@
 """The reader on real files built here: openpyxl, xlsxwriter, LibreOffice, and hand-made containers.
 
-Every read goes through ``read``: both engines must give the same Book and
-the file's bytes must not change. Hostile files (bombs, entity expansion,
+Every read goes through ``read``: both engines must give the same Book, and
+the same Book as our own parser alone (the libraries switched off), and the
+file's bytes must not change. Hostile files (bombs, entity expansion,
 encryption, damage, disguised formats) must end with the exact issue code,
 never an exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import logging
+import os
 import resource
 import shutil
 import struct
@@ -25,8 +29,9 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reporting import reader
 from reporting.issuetypes import CATALOGUE
-from reporting.reader import Book, Grid, _first_success, a1, classify_name, read_book, sniff
+from reporting.reader import Book, Grid, _first_success, a1, classify_name, read_book, resolve_engine, sniff
 
 ENGINES = ("calamine", "openpyxl")
 HERE = Path(__file__).resolve()
@@ -39,15 +44,52 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@contextlib.contextmanager
+def libraries_off() -> object:
+    """Every xlsx sheet through our own parser: the reference the library paths must match."""
+    saved = reader.FAST_XLSX
+    reader.FAST_XLSX = False
+    try:
+        yield
+    finally:
+        reader.FAST_XLSX = saved
+
+
+def reference(path: Path, **kw: object) -> Book:
+    with libraries_off():
+        return read_book(path, path.name, engine="calamine", **kw)
+
+
 def read(path: Path, engine: str = "calamine", **kw: object) -> Book:
-    """read_book with ``engine``; asserts the other engine agrees and the file is untouched."""
+    """read_book with ``engine``; asserts the other engine and our parser alone agree, and the file is untouched."""
     before = sha256(path)
     book = read_book(path, path.name, engine=engine, **kw)
     other = read_book(path, path.name, engine=ENGINES[1 - ENGINES.index(engine)], **kw)
     assert sha256(path) == before
     assert book == other
+    assert book == reference(path, **kw)
     check_invariants(book)
     return book
+
+
+def library_route(path: Path, engine: str, **kw: object) -> tuple[Book, list[str]]:
+    """Read with ``engine`` alone, logging which route each sheet took."""
+    logger = logging.getLogger("reporting.reader")
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("xlsx: "):
+                records.append(record.getMessage().removeprefix("xlsx: "))
+
+    handler, level = Keep(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        return read_book(path, path.name, engine=engine, **kw), records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def check_invariants(book: Book) -> None:
@@ -133,14 +175,16 @@ def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes] | None = None, d
     return dst
 
 
-def xlsx_from_sheet_xml(path: Path, sheet_xml: str, shared: list[str] | None = None) -> Path:
-    """A minimal but valid xlsx around hand-written sheet XML."""
+def xlsx_from_sheet_xml(path: Path, sheet_xml: str, shared: list[str] | None = None, styles: str | None = None,
+                        sst_xml: str | None = None) -> Path:
+    """A minimal but valid xlsx around hand-written sheet XML (and shared strings, styles)."""
     ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
           'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
           'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
           '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
           'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats'
-          '-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+          '-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+          '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
     rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
             'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
             'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
@@ -151,9 +195,13 @@ def xlsx_from_sheet_xml(path: Path, sheet_xml: str, shared: list[str] | None = N
                'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
                'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
                '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-               'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+               'relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://'
+               'schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+               '</Relationships>')
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
            '2006/main">' + "".join(f"<si><t xml:space=\"preserve\">{s}</t></si>" for s in shared or []) + "</sst>")
+    if sst_xml is not None:
+        sst = sst_xml
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", ct)
         z.writestr("_rels/.rels", rels)
@@ -161,7 +209,20 @@ def xlsx_from_sheet_xml(path: Path, sheet_xml: str, shared: list[str] | None = N
         z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
         z.writestr("xl/sharedStrings.xml", sst)
+        if styles is not None:
+            z.writestr("xl/styles.xml", styles)
     return path
+
+
+def styles_xml(formats: dict[int, str], xfs: list[int]) -> str:
+    """A styles part: custom number formats (id -> code) and the cell formats' numFmtIds."""
+    codes = "".join(f'<numFmt numFmtId="{i}" formatCode="{code}"/>' for i, code in formats.items())
+    cells = "".join(f'<xf numFmtId="{i}" fontId="0" fillId="0" borderId="0" xfId="0"/>' for i in xfs)
+    return ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><numFmts count="{len(formats)}">{codes}</numFmts><fonts count="1"><font>'
+            '<sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/>'
+            '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            f'<cellXfs count="{len(xfs)}">{cells}</cellXfs></styleSheet>')
 
 
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
@@ -603,6 +664,238 @@ def test_long_sheet_stops_after_window(tmp_path: Path, engine: str) -> None:
     assert len(g.rows) == 500 and g.rows[-1] == [499] and g.truncated
 
 
+# --------------------------------------------------------------------------- the libraries' route (xlsx)
+#
+# A worksheet gets its values from the engine's library only where its bytes show nothing the library
+# reads differently from our parser; everything else goes through our parser. ``read`` proves the three
+# readings equal; these tests also pin which route each case takes, so the fast route is really used
+# and the odd cases really are not.
+
+PLAIN_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>指标</t></is></c><c r="B1"><v>12</v></c>'
+             '<c r="C1" s="0" t="n"><v>1.5</v></c><c r="D1" t="b"><v>1</v></c><c r="E1" t="s"><v>0</v></c>'
+             '<c r="F1" s="0"/></row>')
+ODD_CELLS = {
+    "formula": '<c r="B2"><f>B1*2</f><v>24</v></c>',
+    "formula without a value": '<c r="B2"><f>B1*2</f></c>',
+    "error": '<c r="B2" t="e"><v>#DIV/0!</v></c>',
+    "formula string": '<c r="B2" t="str"><v> x </v></c>',
+    "iso date": '<c r="B2" t="d"><v>2022-11-30</v></c>',
+    "edge spaces, not preserved": '<c r="B2" t="inlineStr"><is><t> 12家</t></is></c>',
+    "edge space as a reference": '<c r="B2" t="inlineStr"><is><t>12家&#10;</t></is></c>',
+    "escape": '<c r="B2" t="inlineStr"><is><t>a_x000D_b</t></is></c>',
+    "underscore number": '<c r="B2"><v>1_000</v></c>',
+    "full-width number": '<c r="B2"><v>１２</v></c>',
+    "spaced number": '<c r="B2"><v> 12 </v></c>',
+    "boolean word": '<c r="B2" t="b"><v>true</v></c>',
+    "inline string as a value": '<c r="B2" t="inlineStr"><v>iv</v></c>',
+    "inline string in a number cell": '<c r="B2"><is><t>x</t></is></c>',
+    "single quotes": "<c r='B2'><v>7</v></c>",
+    "spaced attribute": '<c r="B2" t = "e"><v>#N/A</v></c>',
+    "no reference": '<c><v>7</v></c>',
+    "outside the window": '<c r="AZ2"><v>7</v></c>',
+    "phonetic run": '<c r="B2" t="inlineStr"><is><t>漢</t><rPh sb="0" eb="1"><t>かん</t></rPh></is></c>',
+}
+
+
+def sheet_with(cells: str, extra_rows: str = "") -> str:
+    return SHEET_HEAD + f'<sheetData>{PLAIN_ROW}<row r="2">{cells}</row>{extra_rows}</sheetData></worksheet>'
+
+
+def test_plain_sheet_goes_through_the_library(tmp_path: Path, engine: str) -> None:
+    path = xlsx_from_sheet_xml(tmp_path / "plain.xlsx", sheet_with('<c r="B2"><v>-3</v></c>'), ["共享"])
+    book = read(path, engine)
+    assert library_route(path, engine)[1] == [f"1 of 1 sheets by {engine}"]
+    assert book.sheets[0].rows == [["指标", 12, 1.5, True, "共享"], [None, -3, None, None, None]]
+
+
+@pytest.mark.parametrize("case", ODD_CELLS)
+def test_odd_cells_go_through_our_parser(tmp_path: Path, engine: str, case: str) -> None:
+    path = xlsx_from_sheet_xml(tmp_path / "odd.xlsx", sheet_with(ODD_CELLS[case]), ["共享"])
+    book = read(path, engine, max_cols=10)
+    assert library_route(path, engine, max_cols=10)[1][-1] == "1 of 1 sheets by our parser"
+    assert book.sheets and book.sheets[0].cell(0, 0) == "指标"
+
+
+def test_what_our_parser_keeps(tmp_path: Path, engine: str) -> None:
+    """The values the libraries would change: kept as the file has them."""
+    cells = ('<c r="B2" t="inlineStr"><is><t> 12家</t></is></c><c r="C2"><v>1_000</v></c>'
+             '<c r="D2" t="inlineStr"><is><t>a_x000D_b</t></is></c><c r="E2" t="b"><v>true</v></c>'
+             '<c r="F2" t="e"><v>#N/A</v></c><c r="G2"><f>1</f></c>')
+    g = read(xlsx_from_sheet_xml(tmp_path / "keep.xlsx", sheet_with(cells), ["共享"]), engine).sheets[0]
+    assert g.rows[1][1:5] == [" 12家", 1000, "a\rb", True]
+    assert g.errors == {(1, 5): "#N/A"} and g.formula_no_value == {(1, 6)}
+
+
+def test_only_the_odd_sheet_goes_through_our_parser(tmp_path: Path, engine: str) -> None:
+    path = tmp_path / "two.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("填报表").write_formula("A1", "=1+1", None, 2)
+    meta = wb.add_worksheet("_meta")
+    meta.very_hidden()
+    meta.write_row(0, 0, ["unit", "hutang"])
+    wb.close()
+    book = read(path, engine)
+    assert library_route(path, engine)[1] == [f"1 of 2 sheets by {engine}", "1 of 2 sheets by our parser"]
+    assert [g.rows for g in book.sheets] == [[[2]], [["unit", "hutang"]]]
+
+
+def test_duplicate_and_unordered_rows(tmp_path: Path, engine: str) -> None:
+    """openpyxl keeps the first of two rows numbered alike (we keep the last): those sheets are ours."""
+    rows = '<row r="3"><c r="A3"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>'
+    path = xlsx_from_sheet_xml(tmp_path / "dup.xlsx", sheet_with("", rows), ["共享"])
+    assert read(path, engine).sheets[0].cell(2, 0) == 2
+    expected = ["1 of 1 sheets by calamine"] if engine == "calamine" else [
+        "0 of 1 sheets by openpyxl", "1 of 1 sheets by our parser"]
+    assert library_route(path, engine)[1] == expected
+
+
+@pytest.mark.parametrize(("fmt", "library"), [
+    ({}, True),  # no custom formats, numFmtId 0 and 3
+    ({164: "#,##0&quot;元&quot;"}, True),
+    ({164: "[Red]0.00;[Blue]-0.00"}, True),
+    ({164: "yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"}, False),
+    ({164: "aaaa yyyy"}, False),  # calamine would call this a number
+    ({164: "a/p"}, True),  # a number to us (calamine would call it a date, but is given no styles)
+    ({164: "[h]:mm"}, False),
+    ({31: "0.00"}, False),  # a CJK date id, even redefined
+])
+def test_number_formats(tmp_path: Path, engine: str, fmt: dict[int, str], library: bool) -> None:
+    xfs = [0, 3, *fmt]
+    cells = "".join(f'<c r="{a1(1, i)}" s="{i}"><v>44895.5</v></c>' for i in range(len(xfs)))
+    path = xlsx_from_sheet_xml(tmp_path / "fmt.xlsx", sheet_with(cells), ["共享"], styles=styles_xml(fmt, xfs))
+    book = read(path, engine)
+    route = library_route(path, engine)[1]
+    assert (route == [f"1 of 1 sheets by {engine}"]) == library
+    g = book.sheets[0]
+    assert g.cell(1, 0) == 44895.5 and g.cell(1, 1) == 44895.5
+
+
+def test_tool_form_goes_through_the_library(tmp_path: Path, ws: object, engine: str) -> None:
+    """The tool's own form (merged title, validations, very hidden _meta), filled in: no sheet for our parser."""
+    from reporting import formlayout as fl
+    from reporting.forms import build_form
+    from reporting.periods import Period
+
+    wb = build_form(ws, ws.units[0], Period(2022, 11), None)
+    sheet = wb[fl.DATA_SHEET]
+    for n in range(len(ws.indicators)):
+        sheet.cell(fl.FIRST_DATA_ROW + n, 6, 10 + n)
+    path = tmp_path / "form.xlsx"
+    wb.save(path)
+    book = read(path, engine)
+    assert library_route(path, engine)[1] == [f"2 of 2 sheets by {engine}"]
+    assert [g.state for g in book.sheets] == ["visible", "veryHidden"]
+
+
+def test_strings_the_libraries_trim_or_skip(tmp_path: Path, engine: str) -> None:
+    """Shared strings with edge spaces (not preserved), escapes or empty items: the whole file is ours."""
+    head = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    for items in ("<si><t> 共享</t></si>", "<si><t>a_x000A_b</t></si>", "<si/>", "<sstItem><t>x</t></sstItem>"):
+        path = xlsx_from_sheet_xml(tmp_path / "sst.xlsx", sheet_with(""), sst_xml=head + items + "</sst>")
+        read(path, engine)
+        assert library_route(path, engine)[1][-1] == "1 of 1 sheets by our parser"
+    path = xlsx_from_sheet_xml(tmp_path / "sst.xlsx", sheet_with(""), sst_xml=head + "<si><r><rPr><b/></rPr>"
+                               "<t xml:space=\"preserve\"> 共 </t></r><r><t>享</t></r></si></sst>")
+    assert read(path, engine).sheets[0].cell(0, 4) == " 共 享"
+    assert library_route(path, engine)[1] == [f"1 of 1 sheets by {engine}"]
+
+
+def test_huge_extent_stays_out_of_the_library(tmp_path: Path, engine: str) -> None:
+    """A1 and XFD1048576: a library would lay out 17 billion cells; the window keeps it with our parser."""
+    xml = (SHEET_HEAD + '<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576">'
+           '<v>2</v></c></row></sheetData></worksheet>')
+    path = xlsx_from_sheet_xml(tmp_path / "far.xlsx", xml)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    book = read(path, engine)
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100
+    assert book.sheets[0].rows == [[1]] and book.sheets[0].truncated
+    assert library_route(path, engine)[1][-1] == "1 of 1 sheets by our parser"
+
+
+def test_malformed_sheet_is_refused_either_way(tmp_path: Path, engine: str) -> None:
+    """Bytes with a valid CRC but not well-formed: our parser refuses them, so the lenient library must not read them."""
+    for bad in ('<c r="B2"><v>1</v></c><c r="C2"><v>2</v></C>', '<c r="B2" t="inlineStr"><is><t>\x01</t></is></c>',
+                '<c r="B2" t="inlineStr"><is><t>a &amp b</t></is></c>'):
+        path = xlsx_from_sheet_xml(tmp_path / "bad.xlsx", sheet_with(bad))
+        refused(read(path, engine), "unreadable-file")
+
+
+def test_library_panic_falls_back_quietly(tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch,
+                                          capfd: pytest.CaptureFixture[str]) -> None:
+    """A Rust panic (a BaseException) in the library: nothing on stderr, and our parser reads the file."""
+    class PanicException(BaseException):
+        pass
+
+    def panic(*_args: object) -> None:
+        os.write(2, b"thread '<unnamed>' panicked at src/lib.rs\n")
+        raise PanicException("boom")
+
+    monkeypatch.setattr(reader, "_calamine_values", panic)
+    monkeypatch.setattr(reader, "_openpyxl_values", panic)
+    path = xlsx_from_sheet_xml(tmp_path / "p.xlsx", sheet_with(""), ["共享"])
+    book, route = library_route(path, engine)
+    assert book == reference(path) and route[-1] == "1 of 1 sheets by our parser"
+    assert "panicked" not in capfd.readouterr().err
+
+
+def test_damaged_styles_read_as_numbers(tmp_path: Path, engine: str) -> None:
+    """A styles part that is not well-formed counts as absent (as Excel's repair does); one with a DTD refuses."""
+    good = styles_xml({164: "yyyy-mm-dd"}, [0, 164])
+    cells = '<c r="B2" s="1"><v>44895</v></c>'
+    path = xlsx_from_sheet_xml(tmp_path / "s.xlsx", sheet_with(cells), ["共享"], styles=good)
+    assert read(path, engine).sheets[0].cell(1, 1) == dt.datetime(2022, 11, 30)
+    path = xlsx_from_sheet_xml(tmp_path / "s.xlsx", sheet_with(cells), ["共享"], styles=good.replace("</cellXfs>", ""))
+    assert read(path, engine).sheets[0].cell(1, 1) == 44895
+    dtd = good.replace("<styleSheet", '<!DOCTYPE s [<!ENTITY a "b">]><styleSheet', 1)
+    path = xlsx_from_sheet_xml(tmp_path / "s.xlsx", sheet_with(cells), ["共享"], styles=dtd)
+    refused(read(path, engine), "unsafe-file")
+
+
+def test_unused_parts_are_not_checked(tmp_path: Path, engine: str) -> None:
+    """A damaged (CRC) or DTD-declaring part nothing reads (a theme, document properties) does not stop the file."""
+    src = build_form(tmp_path / "f.xlsx")
+    path = rewrite_zip(src, tmp_path / "extra.xlsx", add={"docProps/custom.xml": b'<?xml version="1.0"?>'
+                       b'<!DOCTYPE x [<!ENTITY a "b">]><Properties/>'})
+    assert read(path, engine).sheets == read(src, engine).sheets
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    data = bytearray(stored.read_bytes())
+    at = data.find(b"<a:theme") if b"<a:theme" in data else data.find(b"<cp:coreProperties")
+    assert at > 0
+    data[at + 1] ^= 0x20  # same size, another byte: only the CRC tells
+    stored.write_bytes(bytes(data))
+    assert read(stored, engine).sheets == read(src, engine).sheets
+
+
+def test_zip_with_a_comment(tmp_path: Path, engine: str) -> None:
+    """Archives our own directory reader leaves to zipfile (here: a comment) read the same."""
+    src = build_form(tmp_path / "f.xlsx")
+    path = tmp_path / "comment.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        zout.comment = b"saved by a mail gateway"
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    assert read(path, engine).sheets == read(src, engine).sheets
+
+
+def test_engine_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = xlsx_from_sheet_xml(tmp_path / "e.xlsx", sheet_with(""), ["共享"])
+    monkeypatch.delenv("REPORTING_ENGINE", raising=False)
+    assert resolve_engine() == "calamine" and resolve_engine("openpyxl") == "openpyxl"
+    for value, expected in (("openpyxl", "openpyxl"), (" OpenPyXL ", "openpyxl"), ("calamine", "calamine"),
+                            ("auto", "calamine"), ("", "calamine")):
+        monkeypatch.setenv("REPORTING_ENGINE", value)
+        assert resolve_engine() == expected
+        assert library_route(path, "auto")[1] == [f"1 of 1 sheets by {expected}"]
+    monkeypatch.setenv("REPORTING_ENGINE", "openpyxl")
+    assert library_route(path, "calamine")[1] == ["1 of 1 sheets by calamine"]  # an explicit engine wins
+    monkeypatch.setenv("REPORTING_ENGINE", "pandas")
+    with pytest.raises(ValueError, match="REPORTING_ENGINE"):
+        read_book(path, "e.xlsx")
+
+
 # --------------------------------------------------------------------------- refused files
 
 
@@ -807,7 +1100,7 @@ _KNOWN = {code for code, t in CATALOGUE.items() if t.scope == "file"}
 
 def _never_raises(path: Path) -> None:
     books = [read_book(path, path.name, engine=e) for e in ENGINES]
-    assert books[0] == books[1]
+    assert books[0] == books[1] == reference(path)
     check_invariants(books[0])
     assert books[0].sheets or books[0].issues[0].code in _KNOWN
 
@@ -875,3 +1168,71 @@ def test_damaged_parts(tmp_path: Path, form_parts: dict[str, bytes], member: str
         for name, content in form_parts.items():
             z.writestr(name, bytes(data[: max(1, int(len(data) * cut))]) if name == member else content)
     _never_raises(path)
+
+
+@pytest.fixture(scope="module")
+def plain_forms(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, bytes]]:
+    """Forms with nothing our parser alone must see, so damage reaches the libraries' route:
+    one by xlsxwriter (shared strings), one by openpyxl (inline strings, merged title, very hidden sheet)."""
+    folder = tmp_path_factory.mktemp("plain")
+    xw = folder / "xw.xlsx"
+    wb = xlsxwriter.Workbook(str(xw))
+    sheet = wb.add_worksheet("填报表")
+    sheet.write_row(0, 0, ["指标名称", "本年累计", "备注"])
+    sheet.write_row(1, 0, ["高企申报数", 12, " 含 2 家 "], wb.add_format({"num_format": "#,##0"}))
+    sheet.write_row(2, 0, ["研发投入", 1.5, True])
+    meta = wb.add_worksheet("_meta")
+    meta.very_hidden()
+    meta.write_row(0, 0, ["unit", "hutang"])
+    wb.close()
+    op = folder / "op.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "填报表"
+    first["A1"] = "关于2022年1-11月份科技指标报表"
+    first.merge_cells("A1:C1")
+    first.append(["指标名称", "本年累计", "备注"])
+    first.append(["高企申报数", 12, "  第一行\n第二行 "])
+    second = book.create_sheet("_meta")
+    second.sheet_state = "veryHidden"
+    second.append(["unit", "hutang"])
+    book.save(op)
+    out = []
+    for path in (xw, op):
+        with zipfile.ZipFile(path) as z:
+            out.append({name: z.read(name) for name in z.namelist()})
+    return out
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.integers(0, 1),
+       member=st.sampled_from(["xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
+                               "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"]),
+       flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=3)),
+                      min_size=1, max_size=4), cut=st.floats(0.5, 1))
+def test_damaged_parts_of_plain_forms(tmp_path: Path, plain_forms: list[dict[str, bytes]], which: int, member: str,
+                                      flips: list[tuple[float, bytes]], cut: float) -> None:
+    """Damage with a valid checksum in the parts the libraries read: both engines still agree with our parser."""
+    parts = plain_forms[which]
+    if member not in parts:
+        member = "xl/worksheets/sheet1.xml"
+    data = bytearray(parts[member])
+    for where, chunk in flips:
+        at = int(where * len(data))
+        data[at:at + len(chunk)] = chunk
+    path = tmp_path / "plain.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in parts.items():
+            z.writestr(name, bytes(data[: max(1, int(len(data) * cut))]) if name == member else content)
+    _never_raises(path)
+
+
+def test_plain_forms_take_the_library_route(tmp_path: Path, plain_forms: list[dict[str, bytes]], engine: str) -> None:
+    for n, parts in enumerate(plain_forms):
+        path = tmp_path / f"plain{n}.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, content in parts.items():
+                z.writestr(name, content)
+        book = read(path, engine)
+        assert library_route(path, engine)[1] == [f"2 of 2 sheets by {engine}"]
+        assert book.sheets[1].rows == [["unit", "hutang"]]
