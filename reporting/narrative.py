@@ -2,73 +2,21 @@
 
 Both are built from the results dict alone (docs/results.md), so the
 bulletin workbook and the email bodies say the same thing in the same
-words. Strings live in ``TEXT`` below (zh and en), one catalogue for this
-module; ``reporting.bulletin`` reuses the status and column labels.
+words. Its strings (zh and en) are in ``reporting.messages``, the one
+catalogue of user strings; ``reporting.bulletin`` reuses the status and
+column labels.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from reporting.messages import NARRATIVE_TEXT
 from reporting.textnorm import display_width
 
 DASH = "—"
 
-TEXT: dict[str, dict[str, str]] = {
-    # statuses (indicator and value level)
-    "status.completed": {"zh": "已完成", "en": "Completed"},
-    "status.on_schedule": {"zh": "达到序时", "en": "On schedule"},
-    "status.behind": {"zh": "落后序时", "en": "Behind"},
-    "status.no_target": {"zh": "无目标", "en": "No target"},
-    "status.pending": {"zh": "待核实", "en": "To verify"},
-    "status.missing": {"zh": "未报送", "en": "Not submitted"},
-    # district table columns
-    "col.indicator": {"zh": "指标", "en": "Indicator"},
-    "col.unit": {"zh": "计量单位", "en": "Unit"},
-    "col.target": {"zh": "年度目标", "en": "Annual target"},
-    "col.actual": {"zh": "累计完成", "en": "Year to date"},
-    "col.rate": {"zh": "完成率", "en": "Completion"},
-    "col.schedule": {"zh": "序时进度", "en": "Schedule"},
-    "col.status": {"zh": "状态", "en": "Status"},
-    "col.gap": {"zh": "较序时（百分点）", "en": "vs schedule (pp)"},
-    # narrative
-    "n.overall": {
-        "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标中，纳入综合评价的{scored}项指标有{ok}项达到序时进度"
-              "（其中{completed}项已完成年度目标），{behind}项落后于序时进度。",
-        "en": "As of {date} the time schedule stands at {schedule}. Of the {scored} scored indicators ({n} in all), "
-              "{ok} are at or above schedule ({completed} of them have met the annual target) and {behind} are behind.",
-    },
-    "n.overall_none": {
-        "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标暂无可评价的计分指标（未设年度目标或权重为0）。",
-        "en": "As of {date} the time schedule stands at {schedule}. None of the {n} indicators can be assessed "
-              "yet (no annual target, or weight 0).",
-    },
-    "n.behind": {"zh": "落后于序时进度的指标：{items}。", "en": "Behind schedule: {items}."},
-    "n.behind_item": {"zh": "{name}（完成率{rate}，落后序时{gap}个百分点）",
-                      "en": "{name} ({rate}, {gap} points behind)"},
-    "n.behind_item_unscored": {"zh": "{name}（不计分，完成率{rate}，落后序时{gap}个百分点）",
-                               "en": "{name} (not scored; {rate}, {gap} points behind)"},
-    "n.behind_none": {"zh": "各项指标均达到序时进度。", "en": "No indicator is behind schedule."},
-    "n.group": {"zh": "{group}综合得分前三位依次为：{top}；后三位依次为：{bottom}。",
-                "en": "{group}: the three leading units are {top}; the three trailing units are {bottom}."},
-    "n.group_short": {"zh": "{group}综合得分排名依次为：{top}。", "en": "{group}, in order of composite score: {top}."},
-    "n.group_none": {"zh": "{group}本期暂无参与综合排名的单位。", "en": "{group}: no unit is ranked this month."},
-    "n.rank_item": {"zh": "{name}", "en": "{name}"},
-    "n.rank_item_tied": {"zh": "{name}（并列第{rank}名）", "en": "{name} (tied {rank})"},
-    "n.missing": {"zh": "未报送单位：{units}（共{n}个）。全区合计数未包含上述{n}个单位的数据。",
-                  "en": "Not submitted: {units} ({n} in all). The district totals lack these {n} unit(s)."},
-    "n.missing_none": {"zh": "各单位均已报送本期数据。", "en": "Every unit has submitted this month."},
-    "n.pending": {"zh": "以下{n}项数据待核实，暂未计入全区合计和分项排名：{items}。",
-                  "en": "{n} value(s) await verification and are excluded from the district totals "
-                        "and the rankings: {items}."},
-    "n.pending_more": {"zh": "{items}等", "en": "{items} and others"},
-    "n.pending_item": {"zh": "{unit}“{indicator}”", "en": "{unit}: {indicator}"},
-    "n.errors": {"zh": "{units}报送的数据存在错误，详见“数据问题”工作表，请相关单位核实后重新报送。",
-                 "en": "The returns of {units} contain errors (see the Data issues sheet); "
-                       "these units should check and resend them."},
-    "sep": {"zh": "、", "en": ", "},
-    "sep.items": {"zh": "；", "en": "; "},
-}
+TEXT = NARRATIVE_TEXT  # the catalogue lives in reporting.messages
 
 _PENDING_LISTED = 10  # beyond this the pending list ends with 等 (and others)
 _NAMES_LISTED = 20  # units named in a sentence (missing, with errors); beyond this the list ends with 等
