@@ -394,7 +394,7 @@ NARRATIVE_TEXT: dict[str, dict[str, str]] = {
         "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标中，纳入综合评价的{scored}项指标有{ok}项达到序时进度"
               "（其中{completed}项已完成年度目标），{behind}项落后于序时进度。",
         "en": "As of {date} the time schedule stands at {schedule}. Of the {scored} scored indicators ({n} in all), "
-              "{ok} are at or above schedule ({completed} of them have met the annual target) and {behind} are behind.",
+              "{ok} are at or above schedule ({completed} of them have met the annual target) and {behind} behind schedule.",
     },
     "n.overall_none": {
         "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标暂无可评价的计分指标（未设年度目标或权重为0）。",
