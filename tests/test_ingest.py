@@ -19,12 +19,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from support import found, one, only
 
 from reporting import formlayout as fl
 from reporting.config import Workspace
 from reporting.forms import build_form
-from reporting.ingest import Ingested, check_files, discover, ingest
-from reporting.models import Issue, Submission
+from reporting.ingest import check_files, discover, ingest
+from reporting.models import Issue
 from reporting.periods import Period
 
 NOV = Period(2022, 11)
@@ -66,22 +67,6 @@ def submit(ws: Workspace, name: str, unit: str = "hutang", period: Period = NOV,
     if mtime is not None:
         os.utime(path, (mtime, mtime))
     return path
-
-
-def only(result: Ingested, name: str) -> Submission:
-    subs = [s for s in result.submissions if s.file == name]
-    assert len(subs) == 1, [s.file for s in result.submissions]
-    return subs[0]
-
-
-def found(sub: Submission, code: str) -> list[Issue]:
-    return [i for i in sub.issues if i.code == code]
-
-
-def one(sub: Submission, code: str) -> Issue:
-    hits = found(sub, code)
-    assert len(hits) == 1, [(i.code, i.where, i.message()) for i in sub.issues]
-    return hits[0]
 
 
 def where(i: Issue) -> tuple[str, str, str, str, str, str]:

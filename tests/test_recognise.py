@@ -17,12 +17,13 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import found, one, only
 
 from reporting import formlayout as fl
 from reporting.config import Workspace, load_workspace
 from reporting.forms import build_form
-from reporting.ingest import Ingested, ingest
-from reporting.models import Issue, Submission
+from reporting.ingest import ingest
+from reporting.models import Submission
 from reporting.periods import Period
 from reporting.recognise import Catalogue, period_from_text
 from reporting.workspace import init_workspace
@@ -75,22 +76,6 @@ def table(ws: Workspace, label: Any = None, value: Any = None, order: list[str] 
     vals = figures(ws)
     inds = [ws.indicator(c) for c in order] if order else list(ws.indicators)
     return [[label(ind) if label else ind.name, value(ind) if value else vals[ind.code]] for ind in inds]
-
-
-def only(result: Ingested, name: str) -> Submission:
-    subs = [s for s in result.submissions if s.file == name]
-    assert len(subs) == 1, [s.file for s in result.submissions]
-    return subs[0]
-
-
-def found(sub: Submission, code: str) -> list[Issue]:
-    return [i for i in sub.issues if i.code == code]
-
-
-def one(sub: Submission, code: str) -> Issue:
-    hits = found(sub, code)
-    assert len(hits) == 1, [(i.code, i.where, i.message()) for i in sub.issues]
-    return hits[0]
 
 
 def codes(sub: Submission) -> set[str]:
