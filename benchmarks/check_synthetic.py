@@ -30,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import openpyxl
 
-    from reporting import formlayout as fl
-    from reporting.config import load_workspace
-    from reporting.demo import figures_for
-    from reporting.periods import Period
-    from reporting.samples import _filled_form, _folder
+    from reporting.core import formlayout as fl
+    from reporting.core.periods import Period
+    from reporting.demo.figures import figures_for
+    from reporting.demo.samples import _filled_form, _folder
+    from reporting.workspace.config import load_workspace
 
     ws = load_workspace(args.workspace)
     problems: list[str] = []

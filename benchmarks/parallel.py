@@ -25,8 +25,8 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(root: str) -> None:
-    from reporting.config import load_workspace
-    from reporting.recognise import Catalogue
+    from reporting.ingest.recognise import Catalogue
+    from reporting.workspace.config import load_workspace
 
     ws = load_workspace(root)
     _STATE["ws"] = ws
@@ -34,7 +34,7 @@ def _init(root: str) -> None:
 
 
 def _read(path: Path, with_grids: bool = True) -> Any:
-    from reporting.ingest import display_name, read_submission
+    from reporting.ingest.pipeline import display_name, read_submission
 
     ws, cat = _STATE["ws"], _STATE["cat"]
     sub, grids = read_submission(ws, cat, path, display_name(path, ws.inbox))
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-spawn", action="store_true")
     args = ap.parse_args(argv)
 
-    from reporting.ingest import discover
+    from reporting.ingest.pipeline import discover
 
     root = str(args.workspace.resolve())
     _init(root)

@@ -41,20 +41,20 @@ CALLS: dict[str, int] = defaultdict(int)
 
 # (module, attribute, stage)
 HOOKS = [
-    ("reporting.config", "load_workspace", "load"),
-    ("reporting.targets", "read_targets_dir", "targets"),
-    ("reporting.ingest", "discover", "discover"),
-    ("reporting.ingest", "read_all", "read_all"),
-    ("reporting.reader", "read_book", "read"),
-    ("reporting.recognise", "recognise", "recognise"),
-    ("reporting.validate", "read_values", "validate_values"),
-    ("reporting.validate", "check_against_previous", "validate_previous"),
-    ("reporting.ingest", "select", "select"),
-    ("reporting.history", "previous_values", "select"),
-    ("reporting.results", "build_results", "score"),
-    ("reporting.compiler", "_write_outputs", "render"),
-    ("reporting.bulletin", "write_bulletin", "bulletin"),
-    ("reporting.feedback", "write_feedback", "feedback"),
+    ("reporting.workspace.config", "load_workspace", "load"),
+    ("reporting.workspace.targets", "read_targets_dir", "targets"),
+    ("reporting.ingest.pipeline", "discover", "discover"),
+    ("reporting.ingest.pipeline", "read_all", "read_all"),
+    ("reporting.io.reader", "read_book", "read"),
+    ("reporting.ingest.recognise", "recognise", "recognise"),
+    ("reporting.ingest.rules.values", "read_values", "validate_values"),
+    ("reporting.ingest.rules.values", "check_against_previous", "validate_previous"),
+    ("reporting.ingest.pipeline", "select", "select"),
+    ("reporting.ingest.previous", "previous_values", "select"),
+    ("reporting.score.results", "build_results", "score"),
+    ("reporting.jobs.compile", "_write_outputs", "render"),
+    ("reporting.render.bulletin.workbook", "write_bulletin", "bulletin"),
+    ("reporting.render.feedback", "write_feedback", "feedback"),
 ]
 
 
@@ -85,8 +85,8 @@ def install() -> None:
 
 def run(workspace: Path) -> dict[str, Any]:
     t_start = time.perf_counter()
-    import reporting.compiler as compiler
-    import reporting.config as config
+    import reporting.jobs.compile as compiler
+    import reporting.workspace.config as config
 
     install()
     t_imported = time.perf_counter()

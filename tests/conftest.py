@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reporting.config import Workspace, load_workspace
-from reporting.workspace import init_workspace
+from reporting.workspace.config import Workspace, load_workspace
+from reporting.workspace.init import init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def ws_dir(tmp_path: Path) -> Path:
     """A fresh workspace made by ``reporting init`` with 2022 targets filled in."""
-    from reporting.demo import sample_targets
-    from reporting.targets import write_targets_workbook
+    from reporting.demo.figures import sample_targets
+    from reporting.render.targets_book import write_targets_workbook
 
     folder = tmp_path / "ws"
     init_workspace(folder)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reporting.ingest import Ingested
-from reporting.models import Issue, Submission
+from reporting.core.models import Issue, Submission
+from reporting.ingest.pipeline import Ingested
 
 
 def only(result: Ingested, name: str) -> Submission:

@@ -21,9 +21,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from reporting.bulletin import LABELS, SHEETS, write_bulletin
-from reporting.narrative import district_table_text, narrative
-from reporting.textnorm import display_width
+from reporting.core.textnorm import display_width
+from reporting.render.bulletin.workbook import LABELS, SHEETS, write_bulletin
+from reporting.render.narrative import district_table_text, narrative
 
 # openpyxl does not read the data-bar extension xlsxwriter writes; it says so, harmlessly
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")

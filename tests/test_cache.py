@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reporting.cache import FOLDER, ReadCache
-from reporting.compiler import compile_period, results_json
-from reporting.config import load_workspace
-from reporting.ingest import discover, read_all
-from reporting.periods import Period
+from reporting.core.periods import Period
+from reporting.ingest.cache import FOLDER, ReadCache
+from reporting.ingest.pipeline import discover, read_all
+from reporting.jobs.compile import compile_period, results_json
+from reporting.workspace.config import load_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def test_second_run_reads_from_cache_with_identical_results(sample: Path, monkey
     assert list((sample / FOLDER).glob("read-*.pickle"))
     ws = load_workspace(sample)
     calls: list[str] = []
-    import reporting.ingest as ingest
+    import reporting.ingest.pipeline as ingest
 
     real = ingest._interpret
     monkeypatch.setattr(ingest, "_interpret", lambda *a, **k: calls.append(a[3]) or real(*a, **k))

@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from reporting import formlayout as fl
 from reporting.cli import cli
-from reporting.config import load_workspace
-from reporting.demo import make_demo
-from reporting.forms import build_form
-from reporting.periods import Period
-from reporting.workspace import init_workspace
+from reporting.core import formlayout as fl
+from reporting.core.periods import Period
+from reporting.demo.make import make_demo
+from reporting.render.forms import build_form
+from reporting.workspace.config import load_workspace
+from reporting.workspace.init import init_workspace
 
 NOV = Period(2022, 11)
 DEC = Period(2022, 12)

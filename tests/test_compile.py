@@ -34,13 +34,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reporting import formlayout as fl
-from reporting.atomic import LockBusy, workspace_lock
 from reporting.cli import cli
-from reporting.compiler import CompileResult, compile_period
-from reporting.config import Workspace, load_workspace
-from reporting.periods import Period
-from reporting.workspace import init_workspace
+from reporting.core import formlayout as fl
+from reporting.core.periods import Period
+from reporting.jobs.compile import CompileResult, compile_period
+from reporting.workspace.atomic import LockBusy, workspace_lock
+from reporting.workspace.config import Workspace, load_workspace
+from reporting.workspace.init import init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 # openpyxl does not read the data-bar extension xlsxwriter writes; it says so, harmlessly
@@ -148,7 +148,7 @@ STATUS_ZH = {"completed": "已完成", "on_schedule": "达到序时", "behind": 
 
 def _make_workspace(root: Path) -> Workspace:
     """``reporting init`` plus the hand-chosen 2022 targets."""
-    from reporting.targets import write_targets_workbook
+    from reporting.render.targets_book import write_targets_workbook
 
     init_workspace(root)
     ws = load_workspace(root, with_targets=False)
@@ -172,7 +172,7 @@ def _write_form(ws: Workspace, code: str, period: Period, values: dict[str, Any]
                 recognised: float = RECOGNISED, remarks: dict[str, str] | None = None, folder: str = "",
                 minutes: int = 0) -> Path:
     """The unit's own form, filled in as a person would: column F in catalogue order, 备注 in column G."""
-    from reporting.forms import build_form
+    from reporting.render.forms import build_form
 
     wb = build_form(ws, ws.unit(code), period, None)
     sheet = wb[fl.DATA_SHEET]
@@ -650,7 +650,7 @@ def test_bulletin_converts_to_pdf_with_libreoffice(scenario: Scenario, tmp_path:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """The sample inbox (2022-11 and 2022-12, with the mistakes units make), compiled for the latest period."""
-    from reporting.demo import make_demo
+    from reporting.demo.make import make_demo
 
     root = tmp_path_factory.mktemp("sample") / "ws"
     init_workspace(root)
@@ -761,7 +761,7 @@ def test_progress_is_reported(scenario: Scenario, tmp_path: Path) -> None:
 def test_second_compile_stops_while_another_holds_the_lock(scenario: Scenario, tmp_path: Path) -> None:
     root = _copy(scenario, tmp_path)
     before = _snapshot(root / "outbox")
-    code = ("import sys; from pathlib import Path; from reporting.atomic import workspace_lock\n"
+    code = ("import sys; from pathlib import Path; from reporting.workspace.atomic import workspace_lock\n"
             "with workspace_lock(Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(root / "outbox")], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
@@ -810,7 +810,7 @@ def _add_jiaze(root: Path) -> None:
 
 def test_failed_bulletin_keeps_the_previous_outputs(scenario: Scenario, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import reporting.bulletin
+    import reporting.render.bulletin.workbook
 
     root = _copy(scenario, tmp_path)
     _add_jiaze(root)
@@ -820,7 +820,7 @@ def test_failed_bulletin_keeps_the_previous_outputs(scenario: Scenario, tmp_path
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise RuntimeError("simulated crash while writing the bulletin")
 
-    monkeypatch.setattr(reporting.bulletin, "write_bulletin", crash)
+    monkeypatch.setattr(reporting.render.bulletin.workbook, "write_bulletin", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         compile_period(load_workspace(root))
     assert _snapshot(root / "outbox") == before
@@ -885,7 +885,7 @@ def test_unit_with_nothing_scorable_comes_before_units_that_did_not_submit(scena
 def test_summary_text_for_small_groups(scenario: Scenario) -> None:
     import copy
 
-    from reporting.summary import compile_summary_text
+    from reporting.render.terminal import compile_summary_text
 
     results = copy.deepcopy(scenario.results)
     results["units"] = [u for u in results["units"] if u["code"] not in ("xitaihu", "nanxiashu", "xihu")]

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from reporting.cli import cli
-from reporting.config import load_workspace
-from reporting.errors import ConfigError, WorkspaceError
-from reporting.workspace import init_workspace, write_blank_targets
+from reporting.core.errors import ConfigError, WorkspaceError
+from reporting.render.targets_book import write_blank_targets
+from reporting.workspace.config import load_workspace
+from reporting.workspace.init import init_workspace
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -196,7 +197,7 @@ def test_blank_targets_workbook_is_protected_except_inputs(ws_dir: Path) -> None
 
 
 def test_district_target_blank_means_sum(ws: object) -> None:
-    from reporting.config import Targets
+    from reporting.workspace.config import Targets
 
     t = Targets(2022, {"a": {"x": 3.0}, "b": {"x": 4.0, "y": None}}, {"x": None, "y": None})
     assert t.district_target("x") == 7.0

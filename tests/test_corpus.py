@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from reporting import reader
-from reporting.issuetypes import CATALOGUE, FILE
-from reporting.reader import read_book
+from reporting.core.issuetypes import CATALOGUE, FILE
+from reporting.io import reader
+from reporting.io.reader import read_book
 
 HERE = Path(__file__).resolve()
 CORPUS = next((p for p in (HERE.parents[2] / "shared" / "corpus", HERE.parents[1].parent / "shared" / "corpus")
@@ -138,7 +138,7 @@ def test_whole_corpus_in_bounded_memory_and_time() -> None:
     script = textwrap.dedent(f"""
         import json, resource, sys, time
         from pathlib import Path
-        from reporting.reader import read_book
+        from reporting.io.reader import read_book
         files = [p for p in sorted(Path({str(CORPUS)!r}).iterdir()) if p.suffix not in (".tsv", ".md")]
         t0 = time.perf_counter()
         slowest = (0.0, "")
@@ -171,7 +171,7 @@ LIBRARY_ROUTE = {
 @pytest.mark.parametrize("engine", ENGINES)
 def test_library_route_is_taken(engine: str, caplog: pytest.LogCaptureFixture) -> None:
     """The fast route is really used on real files, not only on the tool's own forms."""
-    caplog.set_level(logging.DEBUG, logger="reporting.reader")
+    caplog.set_level(logging.DEBUG, logger="reporting.io.reader")
     for name, share in LIBRARY_ROUTE.items():
         caplog.clear()
         read_book(CORPUS / name, name, engine=engine)

@@ -29,7 +29,7 @@ def run(*args: str, engine: str, timeout: int = 240) -> subprocess.CompletedProc
 @pytest.mark.parametrize("engine", ["openpyxl", "calamine", "auto"])
 def test_environment_selects_the_engine(engine: str) -> None:
     """A fresh interpreter (as the CLI is) takes the engine from REPORTING_ENGINE."""
-    done = run("-c", "from reporting.reader import resolve_engine; print(resolve_engine())", engine=engine)
+    done = run("-c", "from reporting.io.reader import resolve_engine; print(resolve_engine())", engine=engine)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("calamine" if engine == "auto" else engine)
 

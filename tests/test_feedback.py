@@ -15,13 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reporting import formlayout as fl
-from reporting.config import Workspace
-from reporting.feedback import FILLS, feedback_path, write_feedback
-from reporting.forms import write_form
-from reporting.issuetypes import ERROR, INFO, WARNING
-from reporting.models import CellValue, Submission, issue
-from reporting.periods import Period
+from reporting.core import formlayout as fl
+from reporting.core.issuetypes import ERROR, INFO, WARNING
+from reporting.core.models import CellValue, Submission, issue
+from reporting.core.periods import Period
+from reporting.render.feedback import FILLS, write_feedback
+from reporting.render.forms import write_form
+from reporting.workspace.config import Workspace
+from reporting.workspace.paths import feedback_path
 
 NOV = Period(2022, 11)
 FILE = "湖塘镇/湖塘镇11月报表.xlsx"

@@ -13,12 +13,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reporting import formlayout as fl
-from reporting.config import Workspace
-from reporting.errors import ReportingError
-from reporting.forms import build_form, form_path, safe_filename, write_form, write_forms
-from reporting.periods import Period
-from reporting.textnorm import display_width
+from reporting.core import formlayout as fl
+from reporting.core.errors import ReportingError
+from reporting.core.periods import Period
+from reporting.core.textnorm import display_width
+from reporting.render.forms import build_form, write_form, write_forms
+from reporting.workspace.config import Workspace
+from reporting.workspace.paths import form_path, safe_filename
 
 NOV = Period(2022, 11)
 

@@ -21,12 +21,12 @@ import openpyxl
 import pytest
 from support import found, one, only
 
-from reporting import formlayout as fl
-from reporting.config import Workspace
-from reporting.forms import build_form
-from reporting.ingest import check_files, discover, ingest
-from reporting.models import Issue
-from reporting.periods import Period
+from reporting.core import formlayout as fl
+from reporting.core.models import Issue
+from reporting.core.periods import Period
+from reporting.ingest.pipeline import check_files, discover, ingest
+from reporting.render.forms import build_form
+from reporting.workspace.config import Workspace
 
 NOV = Period(2022, 11)
 OCT = Period(2022, 10)
@@ -559,7 +559,7 @@ def test_inbox_unchanged_after_check(ws: Workspace) -> None:
 
 
 def test_inbox_unchanged_after_compile(ws: Workspace) -> None:
-    from reporting.compiler import compile_period
+    from reporting.jobs.compile import compile_period
 
     _messy_inbox(ws)
     before = snapshot(ws.inbox)

@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from reporting.config import Workspace, load_workspace
-from reporting.errors import ReportingError
-from reporting.mail import CAFILE_ENV, POLICY, attach, mail_report_text, run_mail
-from reporting.periods import Period
+from reporting.core.errors import ReportingError
+from reporting.core.periods import Period
+from reporting.deliver.mail import CAFILE_ENV, POLICY, attach, mail_report_text, run_mail
+from reporting.workspace.config import Workspace, load_workspace
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -641,7 +641,7 @@ def _cli() -> Any:
 
 def test_sample_workspace_email_writes_readable_drafts(tmp_path: Path) -> None:
     """init -> demo -> compile -> email on the sample workspace, through the command line."""
-    pytest.importorskip("reporting.compiler")
+    pytest.importorskip("reporting.jobs.compile")
     from reporting.cli import cli
 
     folder = tmp_path / "sample"

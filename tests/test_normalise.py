@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporting.issuetypes import CATALOGUE, ERROR
-from reporting.models import Indicator
-from reporting.normalise import Normalised, normalise_value
+from reporting.core.issuetypes import CATALOGUE, ERROR
+from reporting.core.models import Indicator
+from reporting.ingest.normalise import Normalised, normalise_value
 
 FIRMS = Indicator(code="hte_applications", name="高新技术企业申报数", name_en="", unit="家")
 SITES = Indicator(code="sites", name="众创空间", name_en="", unit="个")
@@ -288,7 +288,7 @@ def test_hostile_object_does_not_raise() -> None:
 
 
 def test_every_note_is_in_the_catalogue_and_fills_its_message() -> None:
-    from reporting.models import issue
+    from reporting.core.models import issue
 
     samples = ["12家", "—", "", "约12", "12.5", "35.856", "#REF!", None, True]
     for raw in samples:

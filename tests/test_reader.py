@@ -29,9 +29,18 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting import reader
-from reporting.issuetypes import CATALOGUE
-from reporting.reader import Book, Grid, _first_success, a1, classify_name, read_book, resolve_engine, sniff
+from reporting.core.issuetypes import CATALOGUE
+from reporting.io import reader
+from reporting.io.reader import (
+    Book,
+    Grid,
+    _first_success,
+    a1,
+    classify_name,
+    read_book,
+    resolve_engine,
+    sniff,
+)
 
 ENGINES = ("calamine", "openpyxl")
 HERE = Path(__file__).resolve()
@@ -74,7 +83,7 @@ def read(path: Path, engine: str = "calamine", **kw: object) -> Book:
 
 def library_route(path: Path, engine: str, **kw: object) -> tuple[Book, list[str]]:
     """Read with ``engine`` alone, logging which route each sheet took."""
-    logger = logging.getLogger("reporting.reader")
+    logger = logging.getLogger("reporting.io.reader")
     records: list[str] = []
 
     class Keep(logging.Handler):
@@ -772,9 +781,9 @@ def test_number_formats(tmp_path: Path, engine: str, fmt: dict[int, str], librar
 
 def test_tool_form_goes_through_the_library(tmp_path: Path, ws: object, engine: str) -> None:
     """The tool's own form (merged title, validations, very hidden _meta), filled in: no sheet for our parser."""
-    from reporting import formlayout as fl
-    from reporting.forms import build_form
-    from reporting.periods import Period
+    from reporting.core import formlayout as fl
+    from reporting.core.periods import Period
+    from reporting.render.forms import build_form
 
     wb = build_form(ws, ws.units[0], Period(2022, 11), None)
     sheet = wb[fl.DATA_SHEET]

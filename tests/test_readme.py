@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reporting.issuetypes import CATALOGUE
+from reporting.core.issuetypes import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

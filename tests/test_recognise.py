@@ -19,14 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import found, one, only
 
-from reporting import formlayout as fl
-from reporting.config import Workspace, load_workspace
-from reporting.forms import build_form
-from reporting.ingest import ingest
-from reporting.models import Submission
-from reporting.periods import Period
-from reporting.recognise import Catalogue, period_from_text
-from reporting.workspace import init_workspace
+from reporting.core import formlayout as fl
+from reporting.core.models import Submission
+from reporting.core.periods import Period
+from reporting.ingest.pipeline import ingest
+from reporting.ingest.recognise import Catalogue, period_from_text
+from reporting.render.forms import build_form
+from reporting.workspace.config import Workspace, load_workspace
+from reporting.workspace.init import init_workspace
 
 NOV = Period(2022, 11)
 OCT = Period(2022, 10)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reporting import scoring as sc
+from reporting.score import rules as sc
 
 
 def test_completion_rate() -> None:

@@ -1,0 +1,1 @@
+"""Delivery: composing and sending mail."""

@@ -1,0 +1,1 @@
+"""From files to submissions: discover, recognise, normalise, validate (rules), select."""

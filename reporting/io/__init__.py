@@ -1,0 +1,1 @@
+"""Reading submitted files safely: one module per format over bounded containers."""

@@ -1,0 +1,1 @@
+"""Everything written for people: bulletin, forms, feedback, targets workbook, narrative, terminal text."""

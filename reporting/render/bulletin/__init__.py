@@ -1,0 +1,1 @@
+"""The bulletin workbook (通报), written with XlsxWriter."""

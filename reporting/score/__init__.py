@@ -1,0 +1,1 @@
+"""Targets, schedule, completion rates, ranks and the composite score; builds the results."""

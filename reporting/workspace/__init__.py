@@ -1,0 +1,1 @@
+"""The workspace: configuration, targets, paths, atomic writes and the lock, published results."""
