@@ -37,6 +37,7 @@ from click.testing import CliRunner
 from reporting.cli import cli
 from reporting.core import formlayout as fl
 from reporting.core.periods import Period
+from reporting.core.results import Results
 from reporting.jobs.compile import CompileResult, compile_period
 from reporting.workspace.atomic import LockBusy, workspace_lock
 from reporting.workspace.config import Workspace, load_workspace
@@ -458,7 +459,7 @@ def test_rank_change_from_previous_inbox_files(scenario: Scenario, tmp_path: Pat
     root = _copy(scenario, tmp_path)
     ws = load_workspace(root)
     _write_october(ws)
-    r = compile_period(ws, NOV_P).results
+    r = compile_period(ws, NOV_P).results.to_json()
     units = {u["code"]: u for u in r["units"]}
     for code, prev in OCT_RANKS.items():
         u = units[code]
@@ -481,13 +482,13 @@ def test_rank_change_prefers_last_months_results_json(scenario: Scenario, tmp_pa
     ws = load_workspace(root)
     _write_october(ws)
     october = compile_period(ws, OCT_P)
-    assert {u["code"]: u["rank"] for u in october.results["units"]} == OCT_RANKS
+    assert {u["code"]: u["rank"] for u in october.results.to_json()["units"]} == OCT_RANKS
     # what the meeting saw last month wins over what October's files would give now
     published = json.loads(october.results_path.read_text(encoding="utf-8"))
     for u in published["units"]:
         u["rank"] = {"hutang": 3, "niutang": 1}.get(u["code"], u["rank"])
     october.results_path.write_text(json.dumps(published, ensure_ascii=False, indent=2), encoding="utf-8")
-    units = {u["code"]: u for u in compile_period(ws, NOV_P).results["units"]}
+    units = {u["code"]: u for u in compile_period(ws, NOV_P).results.to_json()["units"]}
     assert (units["hutang"]["previous_rank"], units["hutang"]["rank_change"]) == (3, 2)
     assert (units["niutang"]["previous_rank"], units["niutang"]["rank_change"]) == (1, 0)
     assert (units["huangli"]["previous_rank"], units["huangli"]["rank_change"]) == (2, -5)
@@ -873,7 +874,7 @@ def test_unit_with_nothing_scorable_comes_before_units_that_did_not_submit(scena
     root = _copy(scenario, tmp_path)
     ws = load_workspace(root)
     _write_form(ws, "huangli", NOV_P, {i.code: "待定" for i in ws.indicators}, minutes=40)  # every value pending
-    r = compile_period(ws).results
+    r = compile_period(ws).results.to_json()
     towns = [u for u in r["units"] if u["group"] == "town"]
     assert [u["code"] for u in towns[-2:]] == ["huangli", "jiaze"]
     huangli = towns[-2]
@@ -889,7 +890,7 @@ def test_summary_text_for_small_groups(scenario: Scenario) -> None:
 
     results = copy.deepcopy(scenario.results)
     results["units"] = [u for u in results["units"] if u["code"] not in ("xitaihu", "nanxiashu", "xihu")]
-    small = CompileResult(NOV_P, results, scenario.result.folder, scenario.bulletin, scenario.result.results_path)
+    small = CompileResult(NOV_P, Results.from_json(results), scenario.result.folder, scenario.bulletin, scenario.result.results_path)
     zh = compile_summary_text(small, "zh").splitlines()
     assert "开发区（街道）  前三：武进国家高新区(95.50)、武进绿建区(92.50)" in zh  # no empty 后三
     assert "镇  前三：湖塘镇(99.00)、牛塘镇(99.00)、雪堰镇(94.00)；后三：湟里镇(92.60)、洛阳镇(93.82)、礼嘉镇(93.95)" in zh

@@ -568,7 +568,7 @@ def test_inbox_unchanged_after_compile(ws: Workspace) -> None:
     assert snapshot(ws.inbox) == before
     assert out.results_path.is_file()
     # November was compared with what October's compile published
-    issues = {(i["code"], i["unit"], i["cell"]) for i in out.results["issues"]}
+    issues = {(i["code"], i["unit"], i["cell"]) for i in out.results.to_json()["issues"]}
     assert ("ytd-decreased", "hutang", cell_of(ws, "tech_sme")) in issues
     assert ("formula-without-value", "niutang", cell_of(ws, "tech_sme")) in issues
     assert ("duplicate-file", "xihu", None) in issues

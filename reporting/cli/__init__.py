@@ -303,7 +303,7 @@ def compile_(env: Env, period: str | None, strict: bool, as_json: bool, open_aft
     progress = None if (env.quiet or as_json) else _progress_printer()
     result = compile_period(ws, _period(period), lang=env.language, progress=progress)
     if as_json:
-        click.echo(json.dumps(result.results, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.results.to_json(), ensure_ascii=False, indent=2))
     else:
         env.say(compile_summary_text(result, env.language))
     if open_after:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from reporting import __version__
 from reporting.core.errors import ReportingError
 from reporting.core.messages import t
+from reporting.core.results import Results
 from reporting.workspace.atomic import write_text
 
 if TYPE_CHECKING:
@@ -246,7 +247,7 @@ def _unit_addresses(unit: Unit, lang: str) -> list[Address]:
 # --------------------------------------------------------------------------- inputs
 
 
-def _load_results(ws: Workspace, period: Period, lang: str) -> dict[str, Any]:
+def _load_results(ws: Workspace, period: Period, lang: str) -> Results:
     path = ws.period_dir(period) / "results.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -256,7 +257,10 @@ def _load_results(ws: Workspace, period: Period, lang: str) -> dict[str, Any]:
         raise ReportingError(t("mail.err.bad_results", lang, path=path, detail=exc, period=period)) from None
     if not isinstance(data, dict) or data.get("period") not in (None, str(period)):
         raise ReportingError(t("mail.err.bad_results", lang, path=path, detail="period", period=period))
-    return data
+    try:
+        return Results.from_json(data)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ReportingError(t("mail.err.bad_results", lang, path=path, detail=exc, period=period)) from None
 
 
 def _password(es: EmailSettings, given: str | None, lang: str) -> str | None:
@@ -298,16 +302,16 @@ def _stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
     return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
 
 
-def _draft_date(results: dict[str, Any]) -> dt.datetime:
+def _draft_date(results: Results) -> dt.datetime:
     """A draft's Date: noon (China time) on the period's last day, so identical inputs give identical .eml bytes.
 
     The real time is used when sending; a draft's date is only a placeholder
     that a mail program replaces when the clerk sends it.
     """
     try:
-        day = dt.date.fromisoformat(str(results.get("as_of")))
+        day = dt.date.fromisoformat(str(results.as_of))
     except ValueError:
-        day = dt.date(int(results.get("year", 2000)), int(results.get("month", 1)), 1)
+        day = dt.date(int(results.year or 2000), int(results.month or 1), 1)
     return dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=CHINA_TZ)
 
 
@@ -317,7 +321,7 @@ def _draft_date(results: dict[str, Any]) -> dt.datetime:
 class _Builder:
     """Builds the messages of one run from results.json and the workspace."""
 
-    def __init__(self, ws: Workspace, results: dict[str, Any], period: Period, lang: str,
+    def __init__(self, ws: Workspace, results: Results, period: Period, lang: str,
                  override: list[str], when: dt.datetime, *, draft: bool):
         self.ws, self.results, self.period, self.lang = ws, results, period, lang
         self.es = ws.settings.email
@@ -325,9 +329,9 @@ class _Builder:
         self.when, self.draft = when, draft
         self.dir = ws.period_dir(period)
         self.skipped: list[dict[str, Any]] = []
-        self.issuer = str(results.get("district", {}).get("issuer") or ws.settings.issuer or self.es.from_name)
-        self.ind_names = {i["code"]: i.get("name_en") if lang != "zh" and i.get("name_en") else i["name"]
-                          for i in results.get("district", {}).get("indicators", [])}
+        self.issuer = str(results.district.issuer or ws.settings.issuer or self.es.from_name)
+        self.ind_names = {i.code: i.name_en if lang != "zh" and i.name_en else i.name
+                          for i in results.district.indicators}
         self.units_known = {u.code: u for u in ws.units}
         self._previous: dict[str, dict[str, float]] | None = None
 
@@ -338,14 +342,14 @@ class _Builder:
         from reporting.render.narrative import district_table_text, narrative
 
         r, lang = self.results, self.lang
-        name = str(r.get("bulletin_file") or "")
+        name = str(r.bulletin_file or "")
         path = self.dir / name
         if not name or not path.is_file():
             raise ReportingError(t("mail.err.no_bulletin", lang, path=path, period=self.period))
         data = path.read_bytes()
         paras = [p for p in narrative(r, lang) if p]
         table_text = district_table_text(r, lang)
-        title = str(r.get("title") or self.ws.settings.title)
+        title = str(r.title or self.ws.settings.title)
 
         text = [title, ""]
         for p in paras:
@@ -380,8 +384,8 @@ class _Builder:
         lang, r = self.lang, self.results
         outs: list[_Outgoing] = []
         deadline = self._deadline_text()
-        for ru in r.get("units", []):
-            if ru.get("status") != "missing":
+        for ru in r.units:
+            if ru.status != "missing":
                 continue
             unit = self._unit(ru, "remind")
             if unit is None:
@@ -389,7 +393,7 @@ class _Builder:
             path = form_path(self.ws, unit, self.period)
             if not path.is_file():
                 write_form(path, self.ws, unit, self.period, self._previous_for(unit.code))
-            rejected = [f for f in r.get("files", []) if f.get("unit") == unit.code and self._wrong_file(f)]
+            rejected = [f for f in r.files if f.unit == unit.code and self._wrong_file(f)]
             uname = unit.display_name(lang)
             span = self.period.range_zh() if lang == "zh" else self.period.label_en()
             text = [t("mail.greeting", lang, unit=uname), "",
@@ -397,8 +401,8 @@ class _Builder:
             html_blocks = [_p(t("mail.greeting", lang, unit=uname)),
                            _p(t("mail.remind.body", lang, span=span, deadline=deadline))]
             for f in rejected:
-                line = t("mail.remind.rejected", lang, file=PurePosixPath(f.get("file") or "").name,
-                         reason=f.get("reason") or f.get("status", ""))
+                line = t("mail.remind.rejected", lang, file=PurePosixPath(f.file or "").name,
+                         reason=f.reason or f.status)
                 text += ["", line]
                 html_blocks.append(_p(line, color="#c00000"))
             tail = t("mail.remind.tail", lang)
@@ -421,18 +425,18 @@ class _Builder:
         """
         lang, r = self.lang, self.results
         outs: list[_Outgoing] = []
-        for ru in r.get("units", []):
-            if ru.get("status") not in ("warnings", "errors"):
+        for ru in r.units:
+            if ru.status not in ("warnings", "errors"):
                 continue
             unit = self._unit(ru, "feedback")
             if unit is None:
                 continue
-            used = ru.get("file")
-            issues = [i for i in r.get("issues", []) if i.get("unit") == unit.code
-                      and i.get("severity") in ("error", "warning") and i.get("file") in (used, None)]
-            issues.sort(key=lambda i: i.get("severity") != "error")
-            errors = [i for i in issues if i.get("severity") == "error"]
-            warnings = [i for i in issues if i.get("severity") == "warning"]
+            used = ru.file
+            issues = [i for i in r.issues if i.unit == unit.code
+                      and i.severity in ("error", "warning") and i.file in (used, None)]
+            issues.sort(key=lambda i: i.severity != "error")
+            errors = [i for i in issues if i.severity == "error"]
+            warnings = [i for i in issues if i.severity == "warning"]
             uname = unit.display_name(lang)
             span = self.period.range_zh() if lang == "zh" else self.period.label_en()
             which = "both" if errors and warnings else ("errors" if errors else "warnings")
@@ -466,17 +470,17 @@ class _Builder:
     # -- helpers
 
     def _unit(self, ru: dict[str, Any], kind: str) -> Unit | None:
-        unit = self.units_known.get(str(ru.get("code")))
+        unit = self.units_known.get(str(ru.code))
         if unit is None:
-            self.skipped.append({"key": f"{kind}:{ru.get('code')}", "to": [],
-                                 "reason": t("mail.skip.unknown_unit", self.lang, unit=ru.get("name") or ru.get("code"))})
+            self.skipped.append({"key": f"{kind}:{ru.code}", "to": [],
+                                 "reason": t("mail.skip.unknown_unit", self.lang, unit=ru.name or ru.code)})
         return unit
 
     def _wrong_file(self, f: dict[str, Any]) -> bool:
         """A file the unit sent for this period that could not be used: rejected, or an earlier month's again."""
-        if f.get("status") == "rejected":
+        if f.status == "rejected":
             return True
-        return f.get("status") == "other-period" and str(f.get("period") or "9999") < str(self.period)
+        return f.status == "other-period" and str(f.period or "9999") < str(self.period)
 
     def _unit_rcpts(self, unit: Unit) -> tuple[list[Address], list[Address], list[Address]]:
         if self.override:
@@ -508,11 +512,11 @@ class _Builder:
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
 
     def _issue_line(self, i: dict[str, Any]) -> str:
-        where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
-        ind = self.ind_names.get(str(i.get("indicator")), "") if i.get("indicator") else ""
+        where = "!".join(x for x in (i.sheet, i.cell) if x)
+        ind = self.ind_names.get(str(i.indicator), "") if i.indicator else ""
         head = " ".join(x for x in (where, ind) if x)
         sep = "：" if self.lang == "zh" else ": "
-        return f"{head}{sep}{i.get('message', '')}" if head else str(i.get("message", ""))
+        return f"{head}{sep}{i.message}" if head else str(i.message)
 
     def _issues_table_html(self, issues: list[dict[str, Any]]) -> str:
         lang = self.lang
@@ -522,12 +526,12 @@ class _Builder:
                 t("mail.col.problem", lang)]
         rows = []
         for i in issues:
-            sev = i.get("severity")
+            sev = i.severity
             color = "#c00000" if sev == "error" else "#9c5700"
             rows.append([(t(f"mail.severity.{sev}", lang), color),
-                         ("!".join(x for x in (i.get("sheet"), i.get("cell")) if x), None),
-                         (self.ind_names.get(str(i.get("indicator")), ""), None),
-                         (str(i.get("message", "")), None)])
+                         ("!".join(x for x in (i.sheet, i.cell) if x), None),
+                         (self.ind_names.get(str(i.indicator), ""), None),
+                         (str(i.message), None)])
         return _table(head, rows, align=["center", "left", "left", "left"])
 
     def _district_table_html(self) -> str:
@@ -546,14 +550,14 @@ class _Builder:
         head = [tx(f"col.{k}", lang) for k in ("indicator", "unit", "target", "actual", "rate", "schedule",
                                                 "status", "gap")]
         rows = []
-        for i in self.results.get("district", {}).get("indicators", []):
-            dec = int(i.get("decimals") or 0)
-            status = str(i.get("status") or "")
+        for i in self.results.district.indicators:
+            dec = int(i.decimals or 0)
+            status = str(i.status or "")
             color = {"behind": "#c00000", "completed": "#2e7d32"}.get(status)
             rows.append([(display_name(i, lang), None), (display_unit(i, lang), None),
-                         (fmt_number(i.get("target"), dec), None), (fmt_number(i.get("actual"), dec), None),
-                         (fmt_rate(i.get("rate")), color), (fmt_rate(i.get("schedule")), None),
-                         (status_label(status, lang), color), (fmt_gap(i.get("gap")), color)])
+                         (fmt_number(i.target, dec), None), (fmt_number(i.actual, dec), None),
+                         (fmt_rate(i.rate), color), (fmt_rate(i.schedule), None),
+                         (status_label(status, lang), color), (fmt_gap(i.gap), color)])
         return _table(head, rows, align=["left", "center", "right", "right", "right", "right", "center", "right"])
 
     def _message(self, key: str, label: str, stem: str, subject: str, text: str, html_body: str,

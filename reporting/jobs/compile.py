@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from reporting.core.errors import NothingToDo, WorkspaceError
 from reporting.core.periods import Period
+from reporting.core.results import Results
 from reporting.workspace.atomic import workspace_lock
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ STAGING_PREFIX = ".staging-"
 @dataclass
 class CompileResult:
     period: Period
-    results: dict[str, Any]
+    results: Results
     folder: Path
     bulletin: Path
     results_path: Path
@@ -43,18 +44,18 @@ class CompileResult:
 
     @property
     def has_errors(self) -> bool:
-        return any(i["severity"] == "error" for i in self.results["issues"])
+        return self.results.has_errors
 
 
-def results_json(results: dict[str, Any]) -> str:
-    return json.dumps(results, ensure_ascii=False, indent=2) + "\n"
+def results_json(results: Results) -> str:
+    return json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n"
 
 
-def write_results_json(path: Path, results: dict[str, Any]) -> None:
+def write_results_json(path: Path, results: Results) -> None:
     """The bytes of ``results_json``, streamed: no whole-document string, whose chunks take about
     8 bytes of transient memory per byte of JSON with indent=2 (92 MB at 2,000 units, 0.9 GB at 20,000)."""
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(results, fh, ensure_ascii=False, indent=2)
+        json.dump(results.to_json(), fh, ensure_ascii=False, indent=2)
         fh.write("\n")
 
 
@@ -97,7 +98,7 @@ def _remove_stale_staging(outbox: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], lang: str) -> CompileResult:
+def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: str) -> CompileResult:
     from reporting.render.bulletin.workbook import write_bulletin
     from reporting.render.feedback import write_feedback
     from reporting.workspace.paths import safe_filename
@@ -112,12 +113,12 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
         raise WorkspaceError(f"无法在 {ws.outbox} 中写入：{exc.strerror or exc}") from None
     try:
         names: list[str] = []
-        write_bulletin(staging / results["bulletin_file"], results, lang)
-        names.append(results["bulletin_file"])
+        write_bulletin(staging / results.bulletin_file, results, lang)
+        names.append(results.bulletin_file)
         write_results_json(staging / "results.json", results)
         names.append("results.json")
         (staging / "feedback").mkdir()
-        units_with_issues = {u["code"] for u in results["units"] if u["status"] in ("errors", "warnings")}
+        units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
         for code in sorted(units_with_issues):
             sub = ingested.used[code]
             unit = ws.unit(code)
@@ -136,7 +137,7 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: dict[str, Any], l
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return CompileResult(
-        period=period, results=results, folder=folder, bulletin=folder / results["bulletin_file"],
+        period=period, results=results, folder=folder, bulletin=folder / results.bulletin_file,
         results_path=folder / "results.json",
         feedback=[folder / n for n in names if n.startswith("feedback/")],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from reporting.core.messages import NARRATIVE_TEXT
+from reporting.core.results import DistrictIndicator, GroupResult, Results, UnitResult, as_results
 from reporting.core.textnorm import display_width
 
 DASH = "—"
@@ -28,20 +29,20 @@ def tx(key: str, lang: str = "zh", /, **kw: object) -> str:
     return entry.get(lang, entry["zh"]).format(**kw)
 
 
-def display_name(item: dict[str, Any] | None, lang: str, fallback: str = "") -> str:
+def display_name(item: UnitResult | DistrictIndicator | GroupResult | Any | None, lang: str, fallback: str = "") -> str:
     """``name_en`` in English when it is non-empty, else ``name`` (then the code)."""
     if not item:
         return fallback
-    if lang == "en" and item.get("name_en"):
-        return str(item["name_en"])
-    return str(item.get("name") or item.get("code") or fallback)
+    if lang == "en" and item.name_en:
+        return str(item.name_en)
+    return str(item.name or item.code or fallback)
 
 
-def display_unit(ind: dict[str, Any], lang: str) -> str:
+def display_unit(ind: DistrictIndicator, lang: str) -> str:
     """The indicator's unit of measure in ``lang``."""
-    if lang == "en" and ind.get("unit_en"):
-        return str(ind["unit_en"])
-    return str(ind.get("unit") or "")
+    if lang == "en" and ind.unit_en:
+        return str(ind.unit_en)
+    return str(ind.unit or "")
 
 
 def status_label(status: str | None, lang: str) -> str:
@@ -95,17 +96,17 @@ def listed_names(units: list[dict[str, Any]], lang: str, limit: int = _NAMES_LIS
     return tx("n.pending_more", lang, items=listed) if len(units) > limit else listed
 
 
-def _ranked_units(results: dict[str, Any], group: str) -> list[dict[str, Any]]:
+def _ranked_units(results: Results, group: str) -> list[dict[str, Any]]:
     """The group's ranked units by rank, ties in the order of ``units``."""
-    units = [(u["rank"], k, u) for k, u in enumerate(results.get("units", []))
-             if u.get("group") == group and u.get("rank") is not None]
+    units = [(u.rank, k, u) for k, u in enumerate(results.units)
+             if u.group == group and u.rank is not None]
     return [u for _, _, u in sorted(units, key=lambda t: (t[0], t[1]))]
 
 
-def _rank_item(u: dict[str, Any], lang: str) -> str:
+def _rank_item(u: UnitResult, lang: str) -> str:
     """A unit's name, marked when tied (scores are on the 综合排名 sheet, not in the text)."""
-    key = "n.rank_item_tied" if u.get("rank_tied") else "n.rank_item"
-    return tx(key, lang, name=display_name(u, lang), rank=u.get("rank"))
+    key = "n.rank_item_tied" if u.rank_tied else "n.rank_item"
+    return tx(key, lang, name=display_name(u, lang), rank=u.rank)
 
 
 def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -116,52 +117,53 @@ def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict
     """
     if not units:
         return [], []
-    top = [u for u in units if u["rank"] <= n] or units[:n]
+    top = [u for u in units if u.rank <= n] or units[:n]
     in_top = {id(u) for u in top}
     rest = [u for u in units if id(u) not in in_top]
     if not rest:
         return top, []
     cut = rest[-n:] if len(rest) >= n else rest
-    first_rank = cut[0]["rank"]
-    bottom = [u for u in rest if u["rank"] >= first_rank]
+    first_rank = cut[0].rank
+    bottom = [u for u in rest if u.rank >= first_rank]
     return top, bottom
 
 
-def narrative(results: dict[str, Any], lang: str = "zh") -> list[str]:
+def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
     """Paragraphs in the usual order of a 通报: overall, behind, rankings, missing, to verify.
 
     Plain sentences without numbering, so emails can quote them as they are.
     """
+    results = as_results(results)
     sep = tx("sep", lang)
-    district = results.get("district", {})
-    indicators = district.get("indicators", [])
-    date = fmt_date(results.get("as_of"), lang)
-    schedule = fmt_rate(results.get("schedule"))
+    district = results.district
+    indicators = district.indicators
+    date = fmt_date(results.as_of, lang)
+    schedule = fmt_rate(results.schedule)
     paras: list[str] = []
 
-    scored = [i for i in indicators if (i.get("weight") or 0) > 0 and i.get("status") not in (None, "no_target")]
+    scored = [i for i in indicators if (i.weight or 0) > 0 and i.status not in (None, "no_target")]
     if scored:
-        completed = sum(1 for i in scored if i["status"] == "completed")
-        ok = sum(1 for i in scored if i["status"] in ("completed", "on_schedule"))
-        behind_n = sum(1 for i in scored if i["status"] == "behind")
+        completed = sum(1 for i in scored if i.status == "completed")
+        ok = sum(1 for i in scored if i.status in ("completed", "on_schedule"))
+        behind_n = sum(1 for i in scored if i.status == "behind")
         paras.append(tx("n.overall", lang, date=date, schedule=schedule, n=len(indicators), scored=len(scored),
                         ok=ok, completed=completed, behind=behind_n))
     else:
         paras.append(tx("n.overall_none", lang, date=date, schedule=schedule, n=len(indicators)))
 
-    behind = [i for i in indicators if i.get("status") == "behind"]
+    behind = [i for i in indicators if i.status == "behind"]
     if behind:
         items = []
         for i in behind:
-            key = "n.behind_item" if (i.get("weight") or 0) > 0 else "n.behind_item_unscored"
-            gap = abs(i["gap"]) * 100 if i.get("gap") is not None else 0.0
-            items.append(tx(key, lang, name=display_name(i, lang), rate=fmt_rate(i.get("rate")), gap=f"{gap:.1f}"))
+            key = "n.behind_item" if (i.weight or 0) > 0 else "n.behind_item_unscored"
+            gap = abs(i.gap) * 100 if i.gap is not None else 0.0
+            items.append(tx(key, lang, name=display_name(i, lang), rate=fmt_rate(i.rate), gap=f"{gap:.1f}"))
         paras.append(tx("n.behind", lang, items=tx("sep.items", lang).join(items)))
     elif scored:
         paras.append(tx("n.behind_none", lang))
 
-    for g in results.get("groups", []):
-        ranked = _ranked_units(results, g.get("code"))
+    for g in results.groups:
+        ranked = _ranked_units(results, g.code)
         gname = display_name(g, lang)
         if not ranked:
             paras.append(tx("n.group_none", lang, group=gname))
@@ -173,24 +175,24 @@ def narrative(results: dict[str, Any], lang: str = "zh") -> list[str]:
         else:
             paras.append(tx("n.group_short", lang, group=gname, top=top_s))
 
-    units = {u.get("code"): u for u in results.get("units", [])}
-    missing = [u for u in results.get("units", []) if u.get("status") == "missing"]
+    units = {u.code: u for u in results.units}
+    missing = [u for u in results.units if u.status == "missing"]
     if missing:
         paras.append(tx("n.missing", lang, units=listed_names(missing, lang), n=len(missing)))
     else:
         paras.append(tx("n.missing_none", lang))
 
-    inds = {i.get("code"): i for i in indicators}
-    pending = [v for v in results.get("values", []) if v.get("status") == "pending"]
+    inds = {i.code: i for i in indicators}
+    pending = [v for v in results.values if v.status == "pending"]
     if pending:
-        items = [tx("n.pending_item", lang, unit=display_name(units.get(v.get("unit")), lang, str(v.get("unit"))),
-                    indicator=display_name(inds.get(v.get("indicator")), lang, str(v.get("indicator"))))
+        items = [tx("n.pending_item", lang, unit=display_name(units.get(v.unit), lang, str(v.unit)),
+                    indicator=display_name(inds.get(v.indicator), lang, str(v.indicator)))
                  for v in pending[:_PENDING_LISTED]]
         listed = sep.join(items)
         if len(pending) > _PENDING_LISTED:
             listed = tx("n.pending_more", lang, items=listed)
         paras.append(tx("n.pending", lang, n=len(pending), items=listed))
-    with_errors = [u for u in results.get("units", []) if u.get("status") == "errors"]
+    with_errors = [u for u in results.units if u.status == "errors"]
     if with_errors:
         paras.append(tx("n.errors", lang, units=listed_names(with_errors, lang)))
     return paras
@@ -201,21 +203,22 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def district_table_text(results: dict[str, Any], lang: str = "zh") -> str:
+def district_table_text(results: Results | dict[str, Any], lang: str = "zh") -> str:
     """The district indicator table as aligned plain text, for email bodies.
 
     Widths use ``display_width`` (a CJK character takes two columns), so the
     columns line up in a monospaced font that draws CJK at double width.
     """
+    results = as_results(results)
     cols = ["col.indicator", "col.unit", "col.target", "col.actual", "col.rate", "col.schedule", "col.status",
             "col.gap"]
     right = [False, False, True, True, True, True, False, True]
     rows = [[tx(c, lang) for c in cols]]
-    for i in results.get("district", {}).get("indicators", []):
-        d = int(i.get("decimals") or 0)
-        rows.append([display_name(i, lang), display_unit(i, lang), fmt_number(i.get("target"), d),
-                     fmt_number(i.get("actual"), d), fmt_rate(i.get("rate")), fmt_rate(i.get("schedule")),
-                     status_label(i.get("status"), lang), fmt_gap(i.get("gap"))])
+    for i in results.district.indicators:
+        d = int(i.decimals or 0)
+        rows.append([display_name(i, lang), display_unit(i, lang), fmt_number(i.target, d),
+                     fmt_number(i.actual, d), fmt_rate(i.rate), fmt_rate(i.schedule),
+                     status_label(i.status, lang), fmt_gap(i.gap)])
     widths = [max(display_width(r[c]) for r in rows) for c in range(len(cols))]
     lines = ["  ".join(_pad(cell, widths[c], right[c]) for c, cell in enumerate(r)) for r in rows]
     lines.insert(1, "-" * display_width(lines[0]))

@@ -6,9 +6,12 @@ bodies quote some of it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reporting.core.messages import t
+
+if TYPE_CHECKING:
+    from reporting.core.results import Results
 
 
 def config_summary(ws: Any, lang: str) -> str:
@@ -98,10 +101,10 @@ def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
 MAX_ISSUE_LINES = 12
 
 
-def _issue_lines(r: dict[str, Any], names: dict[str, str], lang: str) -> list[str]:
+def _issue_lines(r: Results, names: dict[str, str], lang: str) -> list[str]:
     """Errors first, then warnings: one short line each, the rest counted (all are in 数据问题)."""
-    issues = sorted((i for i in r["issues"] if i["severity"] in ("error", "warning")),
-                    key=lambda i: i["severity"] != "error")
+    issues = sorted((i for i in r.issues if i.severity in ("error", "warning")),
+                    key=lambda i: i.severity != "error")
     if not issues:
         return ["数据问题：无" if lang == "zh" else "Data problems: none"]
     sev = _SEVERITY.get(lang, _SEVERITY["zh"])
@@ -109,17 +112,17 @@ def _issue_lines(r: dict[str, Any], names: dict[str, str], lang: str) -> list[st
         f"{len(issues)} data problems (all in the Issues sheet):"
     out = [head]
     for i in issues[:MAX_ISSUE_LINES]:
-        where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
-        who = names.get(i.get("unit") or "", "") or (i.get("file") or "")
-        out.append("  " + " ".join(x for x in (sev[i["severity"]], who, where, i["message"]) if x))
+        where = "!".join(x for x in (i.sheet, i.cell) if x)
+        who = names.get(i.unit or "", "") or (i.file or "")
+        out.append("  " + " ".join(x for x in (sev[i.severity], who, where, i.message) if x))
     if len(issues) > MAX_ISSUE_LINES:
         rest = len(issues) - MAX_ISSUE_LINES
         out.append(f"  …… 另有 {rest} 条" if lang == "zh" else f"  ... and {rest} more")
     return out
 
 
-def _notes_line(r: dict[str, Any], lang: str) -> list[str]:
-    n = r["summary"].get("notes", 0)
+def _notes_line(r: Results, lang: str) -> list[str]:
+    n = r.summary.notes
     if not n:
         return []
     return [f"已自动识别或纠正 {n} 处（如“12家”、全角数字、非统一格式），运行 reporting check -v 查看" if lang == "zh"
@@ -129,28 +132,28 @@ def _notes_line(r: dict[str, Any], lang: str) -> list[str]:
 def compile_summary_text(result: Any, lang: str) -> str:
     """Units submitted / missing / with errors, top and bottom units, the bulletin's path."""
     r = result.results
-    s = r["summary"]
-    names = {u["code"]: (u["name_en"] or u["name"]) if lang == "en" else u["name"] for u in r["units"]}
+    s = r.summary
+    names = {u.code: (u.name_en or u.name) if lang == "en" else u.name for u in r.units}
     lines = []
     if lang == "zh":
-        lines.append(f"{r['period']}：应报 {s['units']} 个单位，已报 {s['submitted']}，未报 {s['missing']}，"
-                     f"有错误 {s['with_errors']}，待核实数值 {s['pending_values']} 项")
-        if s["missing_units"]:
-            lines.append("未报送：" + "、".join(names[c] for c in s["missing_units"]))
+        lines.append(f"{r.period}：应报 {s.units} 个单位，已报 {s.submitted}，未报 {s.missing}，"
+                     f"有错误 {s.with_errors}，待核实数值 {s.pending_values} 项")
+        if s.missing_units:
+            lines.append("未报送：" + "、".join(names[c] for c in s.missing_units))
     else:
-        lines.append(f"{r['period']}: {s['units']} units, {s['submitted']} submitted, {s['missing']} missing, "
-                     f"{s['with_errors']} with errors, {s['pending_values']} values pending")
-        if s["missing_units"]:
-            lines.append("Missing: " + ", ".join(names[c] for c in s["missing_units"]))
-    for g in r["groups"]:
-        ranked = [u for u in r["units"] if u["group"] == g["code"] and u["rank"] is not None]
+        lines.append(f"{r.period}: {s.units} units, {s.submitted} submitted, {s.missing} missing, "
+                     f"{s.with_errors} with errors, {s.pending_values} values pending")
+        if s.missing_units:
+            lines.append("Missing: " + ", ".join(names[c] for c in s.missing_units))
+    for g in r.groups:
+        ranked = [u for u in r.units if u.group == g.code and u.rank is not None]
         if not ranked:
             continue
-        gname = g["name_en"] or g["name"] if lang == "en" else g["name"]
+        gname = g.name_en or g.name if lang == "en" else g.name
         sep = "、" if lang == "zh" else ", "
-        top = sep.join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[:3])
+        top = sep.join(f"{names[u.code]}({u.score:.2f})" for u in ranked[:3])
         # the last three, worst first, never repeating a unit already named at the top
-        bottom = sep.join(f"{names[u['code']]}({u['score']:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
+        bottom = sep.join(f"{names[u.code]}({u.score:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
         if lang == "zh":
             lines.append(f"{gname}  前三：{top}" + (f"；后三：{bottom}" if bottom else ""))
         else:

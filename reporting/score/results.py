@@ -12,6 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from reporting import __version__
 from reporting.core.periods import Period
+from reporting.core.results import (
+    District,
+    DistrictIndicator,
+    FileRecord,
+    GroupResult,
+    HistoryPoint,
+    IssueRecord,
+    Results,
+    Source,
+    Summary,
+    UnitResult,
+    ValueResult,
+)
 from reporting.ingest.pipeline import received, submission_dict
 from reporting.score import rules as sc
 
@@ -71,7 +84,7 @@ def previous_composite_ranks(ws: Workspace, period: Period, parsed: list[Any]) -
     return {u: r for u, (_, r, _) in composite_ranks(ws, prev, values).items() if r is not None}
 
 
-def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[str, Any]:
+def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> Results:
     """The whole results dict for ``ingested.period``."""
     from reporting.ingest.previous import district_history
 
@@ -97,8 +110,8 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
             for u, rt in ranked.items():
                 ind_ranks[(u, ind.code)] = rt
 
-    values_out: list[dict[str, Any]] = []
-    unit_rows: list[dict[str, Any]] = []
+    values_out: list[ValueResult] = []
+    unit_rows: list[UnitResult] = []
     for g in ws.groups:
         members = ws.units_in(g.code)
         # ranked units by rank, then units with nothing to score, then units that did not submit
@@ -126,30 +139,30 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
                     scored += 1 if status != sc.PENDING else 0
                     on_sched += status in (sc.COMPLETED, sc.ON_SCHEDULE)
                 rk = ind_ranks.get((u.code, ind.code))
-                values_out.append({
-                    "unit": u.code, "indicator": ind.code,
-                    "actual": None if cv is None or cv.excluded else cv.value,
-                    "target": tgt, "rate": _r(rate), "schedule": _r(schedule), "status": status,
-                    "rank": rk[0] if rk else None, "rank_tied": rk[1] if rk else False,
-                    "remark": sub.remarks.get(ind.code, "") if sub else "",
-                    "source": {"file": sub.file, "sha256": sub.sha256, "sheet": cv.sheet or None,
-                               "cell": cv.cell or None} if sub and cv else None,
-                })
+                values_out.append(ValueResult(
+                    unit=u.code, indicator=ind.code,
+                    actual=None if cv is None or cv.excluded else cv.value,
+                    target=tgt, rate=_r(rate), schedule=_r(schedule), status=status,
+                    rank=rk[0] if rk else None, rank_tied=rk[1] if rk else False,
+                    remark=sub.remarks.get(ind.code, "") if sub else "",
+                    source=Source(file=sub.file, sha256=sub.sha256, sheet=cv.sheet or None,
+                                  cell=cv.cell or None) if sub and cv else None,
+                ))
             errors, warnings = sub.counts() if sub else (0, 0)
             prev = prev_ranks.get(u.code) if prev_ranks else None
-            unit_rows.append({
-                "code": u.code, "name": u.name, "name_en": u.name_en, "group": u.group,
-                "status": "missing" if sub is None else ("errors" if errors else ("warnings" if warnings else "ok")),
-                "file": sub.file if sub else None,
-                "received": received(sub.mtime) if sub else None,
-                "score": _r(score, sc.SCORE_PLACES), "rank": rank, "rank_tied": tied,
-                "rank_change": (prev - rank) if (prev is not None and rank is not None) else None,
-                "previous_rank": prev,
-                "on_schedule": on_sched if sub else None, "scored": scored if sub else None,
-                "errors": errors, "warnings": warnings,
-            })
+            unit_rows.append(UnitResult(
+                code=u.code, name=u.name, name_en=u.name_en, group=u.group,
+                status="missing" if sub is None else ("errors" if errors else ("warnings" if warnings else "ok")),
+                file=sub.file if sub else None,
+                received=received(sub.mtime) if sub else None,
+                score=_r(score, sc.SCORE_PLACES), rank=rank, rank_tied=tied,
+                rank_change=(prev - rank) if (prev is not None and rank is not None) else None,
+                previous_rank=prev,
+                on_schedule=on_sched if sub else None, scored=scored if sub else None,
+                errors=errors, warnings=warnings,
+            ))
 
-    district_rows = []
+    district_rows: list[DistrictIndicator] = []
     n_used = len(used)
     for ind in ws.indicators:
         schedule = ind.schedule_at(period.month)
@@ -159,48 +172,50 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> dict[s
         actual = round(sum(counted), ind.decimals) if counted else (0.0 if n_used else None)
         rate = sc.completion_rate(actual, target)
         has_target = target is not None and target > 0
-        district_rows.append({
-            "code": ind.code, "name": ind.name, "name_en": ind.name_en, "unit": ind.unit, "unit_en": ind.unit_en,
-            "decimals": ind.decimals, "weight": ind.weight, "target": target, "actual": actual,
-            "rate": _r(rate), "schedule": _r(schedule),
-            "status": sc.status_of(sc.shown(rate), sc.shown(schedule) or 0.0, has_target=has_target),
-            "gap": sc.shown_gap(rate, schedule) if has_target else None,
-            "units_counted": len(counted), "units_missing": len(ws.units) - n_used, "units_pending": pending,
-        })
+        district_rows.append(DistrictIndicator(
+            code=ind.code, name=ind.name, name_en=ind.name_en, unit=ind.unit, unit_en=ind.unit_en,
+            decimals=ind.decimals, weight=ind.weight, target=target, actual=actual,
+            rate=_r(rate), schedule=_r(schedule),
+            status=sc.status_of(sc.shown(rate), sc.shown(schedule) or 0.0, has_target=has_target),
+            gap=sc.shown_gap(rate, schedule) if has_target else None,
+            units_counted=len(counted), units_missing=len(ws.units) - n_used, units_pending=pending,
+        ))
 
-    issues = [i.to_dict(lang) for s in ingested.relevant() for i in s.issues if i.severity != "info"]
-    files = [{k: v for k, v in submission_dict(s, lang).items() if k != "issues"} for s in ingested.submissions]
+    issues = [IssueRecord(**i.to_dict(lang)) for s in ingested.relevant() for i in s.issues if i.severity != "info"]
+    files = [FileRecord(**{k: v for k, v in submission_dict(s, lang).items() if k != "issues"})
+             for s in ingested.submissions]
     last_day = calendar.monthrange(period.year, period.month)[1]
-    scored_inds = [d for d in district_rows if d["weight"] > 0 and d["target"]]
+    scored_inds = [d for d in district_rows if d.weight > 0 and d.target]
     s = ws.settings
     fmt = {"year": period.year, "month": period.month, "district": s.district}
-    return {
-        "schema": SCHEMA,
-        "tool": f"reporting {__version__}",
-        "period": str(period), "year": period.year, "month": period.month, "lang": lang,
-        "title": s.title.format(**fmt) if lang == "zh" else s.title_en.format(
+    return Results(
+        schema=SCHEMA,
+        tool=f"reporting {__version__}",
+        period=str(period), year=period.year, month=period.month, lang=lang,
+        title=s.title.format(**fmt) if lang == "zh" else s.title_en.format(
             year=period.year, month=period.month, district=s.district_en or s.district,
             month_name=calendar.month_name[period.month]),
-        "bulletin_file": s.bulletin_name.format(**fmt) + ".xlsx",
-        "as_of": dt.date(period.year, period.month, last_day).isoformat(),
-        "schedule": _r(period.month / 12),
-        "cap": s.cap,
-        "district": {"name": s.district, "name_en": s.district_en, "city": s.city, "issuer": s.issuer,
-                     "issuer_en": s.issuer_en, "indicators": district_rows},
-        "groups": [{"code": g.code, "name": g.name, "name_en": g.name_en} for g in ws.groups],
-        "units": unit_rows,
-        "values": values_out,
-        "issues": issues,
-        "files": files,
-        "history": district_history(ws, period, ingested.submissions),
-        "summary": {
-            "units": len(ws.units), "submitted": n_used, "missing": len(ws.units) - n_used,
-            "with_errors": sum(1 for r in unit_rows if r["status"] == "errors"),
-            "missing_units": [r["code"] for r in unit_rows if r["status"] == "missing"],
-            "pending_values": sum(1 for v in values_out if v["status"] == sc.PENDING),
-            "on_schedule_indicators": sum(1 for d in scored_inds if d["status"] in (sc.COMPLETED, sc.ON_SCHEDULE)),
-            "scored_indicators": len(scored_inds),
-            "notes": sum(1 for sub in used.values() for i in sub.issues if i.severity == "info"
-                         and i.code in ("value-normalised", "layout-inferred", "unit-inferred", "period-inferred")),
-        },
-    }
+        bulletin_file=s.bulletin_name.format(**fmt) + ".xlsx",
+        as_of=dt.date(period.year, period.month, last_day).isoformat(),
+        schedule=_r(period.month / 12),
+        cap=s.cap,
+        district=District(name=s.district, name_en=s.district_en, city=s.city, issuer=s.issuer,
+                          issuer_en=s.issuer_en, indicators=tuple(district_rows)),
+        groups=tuple(GroupResult(code=g.code, name=g.name, name_en=g.name_en) for g in ws.groups),
+        units=tuple(unit_rows),
+        values=tuple(values_out),
+        issues=tuple(issues),
+        files=tuple(files),
+        history=tuple(HistoryPoint(period=h["period"], indicators=h["indicators"])
+                      for h in district_history(ws, period, ingested.submissions)),
+        summary=Summary(
+            units=len(ws.units), submitted=n_used, missing=len(ws.units) - n_used,
+            with_errors=sum(1 for r in unit_rows if r.status == "errors"),
+            missing_units=tuple(r.code for r in unit_rows if r.status == "missing"),
+            pending_values=sum(1 for v in values_out if v.status == sc.PENDING),
+            notes=sum(1 for sub in used.values() for i in sub.issues if i.severity == "info"
+                      and i.code in ("value-normalised", "layout-inferred", "unit-inferred", "period-inferred")),
+            on_schedule_indicators=sum(1 for d in scored_inds if d.status in (sc.COMPLETED, sc.ON_SCHEDULE)),
+            scored_indicators=len(scored_inds),
+        ),
+    )

@@ -42,6 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from reporting.core.messages import BULLETIN_LABELS
+from reporting.core.results import (
+    DistrictIndicator,
+    GroupResult,
+    Results,
+    UnitResult,
+    ValueResult,
+    as_results,
+)
 from reporting.core.textnorm import display_width
 from reporting.render.narrative import (
     DASH,
@@ -112,46 +120,43 @@ def sheet_names(lang: str = "zh") -> list[str]:
 
 # --------------------------------------------------------------------------- context
 
-_NO_VALUES: dict[str, dict[str, Any]] = {}
-_NO_VALUE: dict[str, Any] = {}
+_NO_VALUES: dict[str, ValueResult] = {}
+_NO_VALUE = ValueResult(status="")  # no value at all: not even "missing"
 
 
 @dataclass
 class _Ctx:
-    """The results dict with the look-ups every sheet needs (dicts: no list scans per unit or value)."""
+    """The results with the look-ups every sheet needs (dicts: no list scans per unit or value)."""
 
-    results: dict[str, Any]
+    results: Results
     lang: str
-    indicators: list[dict[str, Any]] = field(default_factory=list)
-    groups: list[dict[str, Any]] = field(default_factory=list)
-    units: list[dict[str, Any]] = field(default_factory=list)
-    unit_by_code: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ind_by_code: dict[str, dict[str, Any]] = field(default_factory=dict)
+    indicators: list[DistrictIndicator] = field(default_factory=list)
+    groups: list[GroupResult] = field(default_factory=list)
+    units: list[UnitResult] = field(default_factory=list)
+    unit_by_code: dict[str, UnitResult] = field(default_factory=dict)
+    ind_by_code: dict[str, DistrictIndicator] = field(default_factory=dict)
     # values by unit, then indicator: one small dict per unit rather than a tuple key per value
-    values: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    members: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+    values: dict[str, dict[str, ValueResult]] = field(default_factory=dict)
+    members: dict[str, list[UnitResult]] = field(default_factory=dict)
     _widths: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, results: dict[str, Any], lang: str) -> _Ctx:
+    def build(cls, results: Results, lang: str) -> _Ctx:
         ctx = cls(results=results, lang=lang)
-        ctx.indicators = list(results.get("district", {}).get("indicators", []))
-        ctx.units = list(results.get("units", []))
-        ctx.groups = list(results.get("groups", []))
-        known = {g.get("code") for g in ctx.groups}
+        ctx.indicators = list(results.district.indicators)
+        ctx.units = list(results.units)
+        ctx.groups = list(results.groups)
+        known = {g.code for g in ctx.groups}
         for u in ctx.units:  # a unit whose group is not declared still gets a heading
-            if u.get("group") not in known:
-                known.add(u.get("group"))
-                ctx.groups.append({"code": u.get("group"), "name": str(u.get("group") or DASH), "name_en": ""})
-        ctx.unit_by_code = {u["code"]: u for u in ctx.units}
-        ctx.ind_by_code = {i["code"]: i for i in ctx.indicators}
-        values: dict[str, dict[str, dict[str, Any]]] = {}
-        for v in results.get("values", []):
-            values.setdefault(v["unit"], {})[v["indicator"]] = v
-        ctx.values = values
-        members: dict[Any, list[dict[str, Any]]] = {g.get("code"): [] for g in ctx.groups}
+            if u.group not in known:
+                known.add(u.group)
+                ctx.groups.append(GroupResult(code=u.group, name=str(u.group or DASH)))
+        ctx.unit_by_code = dict(results.unit_by_code)
+        ctx.ind_by_code = {i.code: i for i in ctx.indicators}
+        ctx.values = results.values_by_unit
+        members: dict[str, list[UnitResult]] = {g.code: [] for g in ctx.groups}
         for u in ctx.units:
-            members[u.get("group")].append(u)
+            members[u.group].append(u)
         ctx.members = members
         return ctx
 
@@ -160,13 +165,13 @@ class _Ctx:
 
     @property
     def title(self) -> str:
-        return str(self.results.get("title") or "")
+        return str(self.results.title or "")
 
     @property
     def period_text(self) -> str:
-        y, m = self.results.get("year"), self.results.get("month")
+        y, m = self.results.year, self.results.month
         if self.lang == "en" or not y or not m:
-            return str(self.results.get("period") or "")
+            return str(self.results.period or "")
         return f"{y}年{m}月"
 
     def units_in(self, group: str | None) -> list[dict[str, Any]]:
@@ -196,12 +201,12 @@ class _Ctx:
         return w
 
 
-def _created(results: dict[str, Any]) -> dt.datetime:
+def _created(results: Results) -> dt.datetime:
     """The fixed document date: ``as_of`` at 00:00 (else the period's first day), never the clock."""
     try:
-        return dt.datetime.fromisoformat(str(results["as_of"])[:10])
-    except (KeyError, ValueError):
-        y, m = int(results.get("year") or 2000), int(results.get("month") or 1)
+        return dt.datetime.fromisoformat(str(results.as_of)[:10])
+    except ValueError:
+        y, m = int(results.year or 2000), int(results.month or 1)
         return dt.datetime(y, m, 1)
 
 
@@ -484,41 +489,41 @@ def _sheet_bulletin(wb: Any, F: _Formats, ctx: _Ctx) -> None:
 
     r = 3
     for ind in ctx.indicators:
-        d = int(ind.get("decimals") or 0)
-        st = ind.get("status")
-        has_target = ind.get("target") is not None
+        d = int(ind.decimals or 0)
+        st = ind.status
+        has_target = ind.target is not None
         sh.put(r, 0, display_name(ind, lang), F.td(align="left", text_wrap=True))
         sh.put(r, 1, display_unit(ind, lang), F.td(align="center"))
         if has_target:
-            sh.put(r, 2, ind["target"], F.td(num_format=_num_fmt(d)), fmt_number(ind["target"], d))
+            sh.put(r, 2, ind.target, F.td(num_format=_num_fmt(d)), fmt_number(ind.target, d))
         else:
             sh.put(r, 2, DASH, F.td(align="center"))
-        if ind.get("actual") is not None:
-            sh.put(r, 3, ind["actual"], F.td(num_format=_num_fmt(d)), fmt_number(ind["actual"], d))
+        if ind.actual is not None:
+            sh.put(r, 3, ind.actual, F.td(num_format=_num_fmt(d)), fmt_number(ind.actual, d))
         else:
             sh.put(r, 3, DASH, F.td(align="center"))
-        if ind.get("rate") is not None:
-            sh.put(r, 4, ind["rate"], F.td(**F.status(st, num_format=RATE_FMT)), fmt_rate(ind["rate"]))
+        if ind.rate is not None:
+            sh.put(r, 4, ind.rate, F.td(**F.status(st, num_format=RATE_FMT)), fmt_rate(ind.rate))
         else:
             sh.put(r, 4, DASH, F.td(align="center"))
-        if ind.get("schedule") is not None:
-            sh.put(r, 5, ind["schedule"], F.td(num_format=RATE_FMT), fmt_rate(ind["schedule"]))
+        if ind.schedule is not None:
+            sh.put(r, 5, ind.schedule, F.td(num_format=RATE_FMT), fmt_rate(ind.schedule))
         else:
             sh.put(r, 5, DASH, F.td(align="center"))
         sh.put(r, 6, status_label(st, lang), F.td(**F.status(st, align="center")))
-        if ind.get("gap") is not None:
+        if ind.gap is not None:
             # stored in 百分点 (gap × 100) so that the cell reads as the column says
-            sh.put(r, 7, round(ind["gap"] * 100, 4), F.td(**F.status(st, num_format=GAP_FMT)),
-                   f"{ind['gap'] * 100:+.1f}")
+            sh.put(r, 7, round(ind.gap * 100, 4), F.td(**F.status(st, num_format=GAP_FMT)),
+                   f"{ind.gap * 100:+.1f}")
         else:
             sh.put(r, 7, DASH, F.td(align="center"))
         notes = []
-        if not (ind.get("weight") or 0) > 0:
+        if not (ind.weight or 0) > 0:
             notes.append(ctx.L("note.unscored"))
-        if ind.get("units_missing"):
-            notes.append(ctx.L("note.missing", n=ind["units_missing"]))
-        if ind.get("units_pending"):
-            notes.append(ctx.L("note.pending", n=ind["units_pending"]))
+        if ind.units_missing:
+            notes.append(ctx.L("note.missing", n=ind.units_missing))
+        if ind.units_pending:
+            notes.append(ctx.L("note.pending", n=ind.units_pending))
         sh.put(r, 8, ctx.L("sep.note").join(notes), F.td(align="left", font_size=10))
         sh.row(r, 19)
         r += 1
@@ -539,9 +544,9 @@ def _sheet_bulletin(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sh.merge(0, 0, 0, ncol - 1, ctx.title, F(font_name=TITLE_FONT, font_size=18, bold=True, align="center",
                                               text_wrap=True))
     sh.row(0, max(40.0, _text_height(ctx.title, total_px, 18, 1.4)))
-    sh.merge(1, 0, 1, 1, ctx.L("as_of", date=fmt_date(ctx.results.get("as_of"), lang)), F(align="left"))
+    sh.merge(1, 0, 1, 1, ctx.L("as_of", date=fmt_date(ctx.results.as_of, lang)), F(align="left"))
     sh.merge(1, 2, 1, 3, ctx.L("schedule_label"), F(align="right"))
-    sched = ctx.results.get("schedule")
+    sched = ctx.results.schedule
     sh.put(1, 4, sched if sched is not None else DASH, F(num_format=RATE_FMT, align="left"), measure=False)
     sh.row(1, 22)
 
@@ -558,10 +563,10 @@ def _sheet_bulletin(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         r += 1
     r += 1
     groups = ctx.L("sep.groups").join(display_name(g, lang) for g in ctx.groups)
-    district = ctx.results.get("district", {})
-    issuer = (district.get("issuer_en") if lang == "en" else "") or district.get("issuer", "")
+    district = ctx.results.district
+    issuer = (district.issuer_en if lang == "en" else "") or district.issuer
     lines = [ctx.L("issuer", issuer=issuer),
-             ctx.L("made_on", date=fmt_date(ctx.results.get("as_of"), lang)),
+             ctx.L("made_on", date=fmt_date(ctx.results.as_of, lang)),
              ctx.L("source", groups=groups, s5=ctx.L("sheet.submissions"), s6=ctx.L("sheet.issues"))]
     for line in lines:
         sh.merge(r, 0, r, ncol - 1, line, F(align="left", text_wrap=True))
@@ -585,14 +590,14 @@ def _sheet_bulletin(wb: Any, F: _Formats, ctx: _Ctx) -> None:
 # --------------------------------------------------------------------------- 2. 综合排名
 
 
-def _submission_text(u: dict[str, Any], ctx: _Ctx) -> str:
-    st = u.get("status")
+def _submission_text(u: UnitResult, ctx: _Ctx) -> str:
+    st = u.status
     if st == "missing":
         return ctx.L("unit.missing")
     if st == "errors":
-        return ctx.L("unit.errors", e=u.get("errors") or 0)
+        return ctx.L("unit.errors", e=u.errors or 0)
     if st == "warnings":
-        return ctx.L("unit.warnings", w=u.get("warnings") or 0)
+        return ctx.L("unit.warnings", w=u.warnings or 0)
     return ctx.L("unit.ok")
 
 
@@ -623,43 +628,43 @@ def _sheet_ranking(wb: Any, F: _Formats, ctx: _Ctx) -> None:
               "errors": F.td(align="center", **F.status("behind"))}
     text, number = sh.text, sh.number
     for g in ctx.groups:
-        members = ctx.units_in(g.get("code"))
+        members = ctx.units_in(g.code)
         if not members:
             continue
         sh.merge(r, 0, r, ncol - 1, display_name(g, lang), F.group())
         r += 1
         first = r
-        ranked = [u for u in members if u.get("rank") is not None]
-        unranked = [u for u in members if u.get("rank") is None]
+        ranked = [u for u in members if u.rank is not None]
+        unranked = [u for u in members if u.rank is None]
         for u in ranked + unranked:
-            st = u.get("status")
-            rank = u.get("rank")
+            st = u.status
+            rank = u.rank
             if rank is not None:
-                if u.get("rank_tied"):
+                if u.rank_tied:
                     number(r, 0, rank, f_tied, tied_text)
                 else:
                     number(r, 0, rank, f_rank, str)
             else:
                 text(r, 0, DASH, f_center)
             text(r, 1, display_name(u, lang), f_name)
-            if u.get("score") is not None:
-                number(r, 2, u["score"], f_score, _score_text)
+            if u.score is not None:
+                number(r, 2, u.score, f_score, _score_text)
             else:
                 text(r, 2, DASH, f_center)
-            prev = u.get("previous_rank")
+            prev = u.previous_rank
             if prev is not None:
                 number(r, 3, prev, f_rank, _comma_text)
             else:
                 text(r, 3, DASH, f_rank)
-            change = u.get("rank_change")
+            change = u.rank_change
             if change is not None and rank is not None:
                 number(r, 4, change, f_change, _change_text)
             else:
                 text(r, 4, DASH, f_center)
-            if st == "missing" or not u.get("scored"):
+            if st == "missing" or not u.scored:
                 text(r, 5, DASH, f_center)
             else:
-                text(r, 5, f"{u.get('on_schedule') or 0}/{u.get('scored') or 0}", f_center)
+                text(r, 5, f"{u.on_schedule or 0}/{u.scored or 0}", f_center)
             text(r, 6, _submission_text(u, ctx), f_look.get(st, f_center))
             r += 1
         if ranked:
@@ -670,7 +675,7 @@ def _sheet_ranking(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     total_px = sh.span_px(0, ncol - 1)
     sh.merge(0, 0, 0, ncol - 1, ctx.L("ranking.title", period=ctx.period_text), F.sheet_title())
     sh.row(0, 32)
-    note = ctx.L("ranking.note", cap=fmt_rate(ctx.results.get("cap")).replace(".0%", "%"))
+    note = ctx.L("ranking.note", cap=fmt_rate(ctx.results.cap).replace(".0%", "%"))
     sh.merge(1, 0, 1, ncol - 1, note, F.note())
     sh.row(1, _text_height(note, total_px, 10, 1.45))
     sh.ws.freeze_panes(3, 0)
@@ -688,7 +693,7 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sub_heads = [tx("col.target", lang), tx("col.actual", lang), tx("col.rate", lang), ctx.L("col.rank")]
     cells = _ValueCells(sh, F, ctx)
     # each unit's name once, not once per band
-    names = {g.get("code"): [display_name(u, lang) for u in ctx.units_in(g.get("code"))] for g in ctx.groups}
+    names = {g.code: [display_name(u, lang) for u in ctx.units_in(g.code)] for g in ctx.groups}
     blocks: list[tuple[int, int, int]] = []
     header_texts: list[tuple[int, str]] = []
     f_name = F.td(align="left")
@@ -698,8 +703,8 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         sh.merge(r, 0, r + 1, 0, ctx.L("col.unit_name"), F.th())
         for j, ind in enumerate(band):
             c = 1 + 4 * j
-            sched = fmt_rate(ind.get("schedule"))
-            w = ind.get("weight") or 0
+            sched = fmt_rate(ind.schedule)
+            w = ind.weight or 0
             key = "ind.header" if w > 0 else "ind.header_unscored"
             text = ctx.L(key, name=display_name(ind, lang), unit=display_unit(ind, lang), weight=f"{w:g}",
                          schedule=sched)
@@ -711,12 +716,12 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         r += 2
         specs = [cells.spec(1 + 4 * j, ind) for j, ind in enumerate(band)]
         for g in ctx.groups:
-            members = ctx.units_in(g.get("code"))
+            members = ctx.units_in(g.code)
             if not members:
                 continue
             sh.merge(r, 0, r, ncol - 1, display_name(g, lang), F.group())
             r += 1
-            for u, name in zip(members, names[g.get("code")], strict=True):
+            for u, name in zip(members, names[g.code], strict=True):
                 sh.text(r, 0, name, f_name)
                 cells.write(r, u, specs)
                 r += 1
@@ -724,19 +729,19 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         sh.put(r, 0, ctx.L("district_total"), F.td(align="left", font_name=HEAD_FONT))
         for j, ind in enumerate(band):
             c = 1 + 4 * j
-            d = int(ind.get("decimals") or 0)
+            d = int(ind.decimals or 0)
             bold = {"font_name": HEAD_FONT}
-            if ind.get("target") is not None:
-                sh.put(r, c, ind["target"], F.td(num_format=_num_fmt(d), **bold), fmt_number(ind["target"], d))
+            if ind.target is not None:
+                sh.put(r, c, ind.target, F.td(num_format=_num_fmt(d), **bold), fmt_number(ind.target, d))
             else:
                 sh.put(r, c, DASH, F.td(align="center"))
-            if ind.get("actual") is not None:
-                sh.put(r, c + 1, ind["actual"], F.td(num_format=_num_fmt(d), **bold), fmt_number(ind["actual"], d))
+            if ind.actual is not None:
+                sh.put(r, c + 1, ind.actual, F.td(num_format=_num_fmt(d), **bold), fmt_number(ind.actual, d))
             else:
                 sh.put(r, c + 1, DASH, F.td(align="center"))
-            if ind.get("rate") is not None:
-                sh.put(r, c + 2, ind["rate"], F.td(**F.status(ind.get("status"), num_format=RATE_FMT, **bold)),
-                       fmt_rate(ind["rate"]))
+            if ind.rate is not None:
+                sh.put(r, c + 2, ind.rate, F.td(**F.status(ind.status, num_format=RATE_FMT, **bold)),
+                       fmt_rate(ind.rate))
             else:
                 sh.put(r, c + 2, DASH, F.td(align="center"))
             sh.put(r, c + 3, DASH, F.td(align="center"))
@@ -746,7 +751,7 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         r += 2  # a blank row between bands
 
     # remarks sent with the returns (strings from submissions: written as strings)
-    remarks = [v for v in ctx.results.get("values", []) if str(v.get("remark") or "").strip()]
+    remarks = [v for v in ctx.results.values if str(v.remark or "").strip()]
     remark_rows: list[tuple[int, str]] = []
     if remarks:
         start = r
@@ -761,11 +766,11 @@ def _sheet_indicators(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         r += 1
         f_left, f_wrap = F.td(align="left"), F.td(align="left", text_wrap=True)
         for v in remarks:
-            sh.text(r, 0, ctx.unit_name(v.get("unit")), f_left)
-            sh.merge(r, 1, r, mid, ctx.ind_name(v.get("indicator")), f_left)
+            sh.text(r, 0, ctx.unit_name(v.unit), f_left)
+            sh.merge(r, 1, r, mid, ctx.ind_name(v.indicator), f_left)
             if ncol - 1 > mid:
-                sh.merge(r, mid + 1, r, ncol - 1, str(v["remark"]), f_wrap)
-                remark_rows.append((r, str(v["remark"])))
+                sh.merge(r, mid + 1, r, ncol - 1, str(v.remark), f_wrap)
+                remark_rows.append((r, str(v.remark)))
             r += 1
         blocks.append((start, r - 1, min(r - 1, start + 3)))
 
@@ -816,13 +821,13 @@ class _ValueCells:
         self.extremes: dict[Any, list[Any]] = {}
         self.texts: set[str] = set()
 
-    def spec(self, c: int, ind: dict[str, Any]) -> tuple[int, str, Any, list[Any]]:
+    def spec(self, c: int, ind: DistrictIndicator) -> tuple[int, str, Any, list[Any]]:
         """What ``write`` needs for ``ind`` from column ``c``: its code, number format and number extremes."""
-        d = int(ind.get("decimals") or 0)
+        d = int(ind.decimals or 0)
         ext = self.extremes.setdefault(("n", d), [math.inf, -math.inf])
-        return c, ind["code"], self.F.td(num_format=_num_fmt(d)), ext
+        return c, ind.code, self.F.td(num_format=_num_fmt(d)), ext
 
-    def write(self, r: int, u: dict[str, Any], specs: list[tuple[int, str, Any, list[Any]]]) -> None:
+    def write(self, r: int, u: UnitResult, specs: list[tuple[int, str, Any, list[Any]]]) -> None:
         """Row ``r`` for unit ``u``, one ``spec`` per indicator."""
         ws = self.sh.ws
         write_number, write_string = ws.write_number, ws.write_string
@@ -832,12 +837,12 @@ class _ValueCells:
         e_rank = extremes.setdefault("rank", [math.inf, -math.inf])
         e_tied = extremes.setdefault("tied", [math.inf, -math.inf])
         dash = False
-        unit_missing = u.get("status") == "missing"
-        uvals = self.ctx.values.get(u["code"], _NO_VALUES)
+        unit_missing = u.status == "missing"
+        uvals = self.ctx.values.get(u.code, _NO_VALUES)
         for c, code, f_num, e_num in specs:
             v = uvals.get(code, _NO_VALUE)
-            st = v.get("status") or ("missing" if unit_missing else None)
-            target = v.get("target")
+            st = v.status or ("missing" if unit_missing else None)
+            target = v.target
             if target is not None:
                 write_number(r, c, float(target), f_num)
                 if target < e_num[0]:
@@ -847,7 +852,7 @@ class _ValueCells:
             else:
                 write_string(r, c, DASH, f_center)
                 dash = True
-            actual = v.get("actual")
+            actual = v.actual
             if st in ("missing", "pending") or (actual is None and st is None):
                 key = st or "missing"
                 word = self.words.get(key)
@@ -864,7 +869,7 @@ class _ValueCells:
                     e_num[0] = actual
                 if actual > e_num[1]:
                     e_num[1] = actual
-            rate = v.get("rate")
+            rate = v.rate
             if rate is not None:
                 write_number(r, c + 2, float(rate), self.f_rate(st))
                 if rate < e_rate[0]:
@@ -874,9 +879,9 @@ class _ValueCells:
             else:
                 write_string(r, c + 2, DASH, f_center)
                 dash = True
-            rank = v.get("rank")
+            rank = v.rank
             if rank is not None:
-                tied = v.get("rank_tied")
+                tied = v.rank_tied
                 write_number(r, c + 3, float(rank), self.f_tied if tied else self.f_rank)
                 e = e_tied if tied else e_rank
                 if rank < e[0]:
@@ -904,32 +909,33 @@ class _ValueCells:
 # --------------------------------------------------------------------------- 4. 图表
 
 
-def key_indicators(results: dict[str, Any], n: int = KEY_CHARTS) -> list[dict[str, Any]]:
+def key_indicators(results: Results | dict[str, Any], n: int = KEY_CHARTS) -> list[dict[str, Any]]:
     """The ``n`` scored indicators with the highest weights (catalogue order breaks ties)."""
-    inds = [i for i in results.get("district", {}).get("indicators", []) if (i.get("weight") or 0) > 0]
+    results = as_results(results)
+    inds = [i for i in results.district.indicators if (i.weight or 0) > 0]
     order = {id(i): k for k, i in enumerate(inds)}
-    return sorted(inds, key=lambda i: (-(i.get("weight") or 0), order[id(i)]))[:n]
+    return sorted(inds, key=lambda i: (-(i.weight or 0), order[id(i)]))[:n]
 
 
 def _trend_rows(ctx: _Ctx, keys: list[dict[str, Any]]) -> list[tuple[int, dict[str, float | None]]]:
     """Months of this year with the district's completion rate per key indicator (history + this month)."""
-    year, month = ctx.results.get("year"), ctx.results.get("month")
+    year, month = ctx.results.year, ctx.results.month
     by_month: dict[int, dict[str, Any]] = {}
-    for h in ctx.results.get("history", []) or []:
+    for h in ctx.results.history or []:
         try:
-            y, m = (int(p) for p in str(h.get("period", "")).split("-"))
+            y, m = (int(p) for p in str(h.period).split("-"))
         except ValueError:
             continue
         if y == year and (month is None or m <= month):
-            by_month[m] = dict(h.get("indicators") or {})
+            by_month[m] = dict(h.indicators or {})
     if month and month not in by_month and by_month:
-        by_month[month] = {i["code"]: i.get("actual") for i in ctx.indicators}
+        by_month[month] = {i.code: i.actual for i in ctx.indicators}
     rows = []
     for m in sorted(by_month):
         rates: dict[str, float | None] = {}
         for ind in keys:
-            target, actual = ind.get("target"), by_month[m].get(ind["code"])
-            rates[ind["code"]] = round(actual / target, 4) if target and actual is not None else None
+            target, actual = ind.target, by_month[m].get(ind.code)
+            rates[ind.code] = round(actual / target, 4) if target and actual is not None else None
         rows.append((m, rates))
     return rows
 
@@ -949,24 +955,24 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sh = _Sheet(wb, ctx.L("sheet.charts"), ctx, default_row=15)  # 15 pt = 20 px: chart rows are whole rows
     name, lang = sh.name, ctx.lang
     keys = [k for k in key_indicators(ctx.results) if any(
-        ctx.value(u["code"], k["code"]).get("rate") is not None for u in ctx.units)]
+        ctx.value(u.code, k.code).rate is not None for u in ctx.units)]
     by_group: dict[Any, list[dict[str, Any]]] = {}  # the units charted, by group (the missing are left out)
     for u in ctx.units:
-        if u.get("status") != "missing":
-            by_group.setdefault(u.get("group"), []).append(u)
-    chart_units = [u for u in ctx.units if u.get("status") != "missing"]
-    groups = [g for g in ctx.groups if by_group.get(g.get("code"))]
+        if u.status != "missing":
+            by_group.setdefault(u.group, []).append(u)
+    chart_units = [u for u in ctx.units if u.status != "missing"]
+    groups = [g for g in ctx.groups if by_group.get(g.code)]
     # A group of more than CHART_MAX_UNITS units is charted by its leading and trailing units: a
     # chart of hundreds of columns or bars can be neither read nor printed.
-    large = [g for g in groups if len(by_group[g.get("code")]) > CHART_MAX_UNITS]
+    large = [g for g in groups if len(by_group[g.code]) > CHART_MAX_UNITS]
     scores: dict[Any, list[dict[str, Any] | None]] = {}
     for g in groups:
-        members = [u for u in by_group[g.get("code")] if u.get("score") is not None]
+        members = [u for u in by_group[g.code] if u.score is not None]
         if members:
-            members.sort(key=lambda u: (u.get("rank") is None, u.get("rank") or 0))
-            scores[g.get("code")] = _ends(members) if len(members) > CHART_MAX_UNITS else list(members)
-    score_groups = [g for g in groups if g.get("code") in scores]
-    trend = _trend_rows(ctx, [k for k in keys if k.get("target")])
+            members.sort(key=lambda u: (u.rank is None, u.rank or 0))
+            scores[g.code] = _ends(members) if len(members) > CHART_MAX_UNITS else list(members)
+    score_groups = [g for g in groups if g.code in scores]
+    trend = _trend_rows(ctx, [k for k in keys if k.target])
     has_trend = len(trend) >= 2 and any(v is not None for _, rates in trend for v in rates.values())
 
     # ---- layout of chart rows (pixels), then the data area below them
@@ -980,7 +986,7 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     for i in range(0, len(score_groups), 2):
         row = []
         for g in score_groups[i:i + 2]:
-            n = len(scores[g.get("code")])
+            n = len(scores[g.code])
             row.append(("score", g, CHART_W, max(CHART_H, min(SCORE_BAR_PX * n + 90, SCORE_CHART_MAX_PX))))
         chart_rows.append(row)
     if has_trend:
@@ -1013,10 +1019,10 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         for ind in keys:
             rows: list[dict[str, Any] | None] = []
             for g in groups:
-                members = by_group[g.get("code")]
+                members = by_group[g.code]
                 if g in large:
-                    rated = [u for u in members if ctx.value(u["code"], ind["code"]).get("rate") is not None]
-                    rated.sort(key=lambda u: -ctx.value(u["code"], ind["code"])["rate"])  # stable: rank order
+                    rated = [u for u in members if ctx.value(u.code, ind.code).rate is not None]
+                    rated.sort(key=lambda u: -ctx.value(u.code, ind.code).rate)  # stable: rank order
                     rows.extend(_ends(rated))
                 else:
                     rows.extend(members)
@@ -1033,7 +1039,7 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     for g in score_groups:
         start = r
         gname = display_name(g, lang)
-        for u in scores[g.get("code")]:
+        for u in scores[g.code]:
             if u is None:  # between the leading and the trailing units
                 sh.put(r, 0, ELLIPSIS, f_center)
                 sh.put(r, 1, gname, f_left)
@@ -1042,10 +1048,10 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
             else:
                 sh.put(r, 0, display_name(u, lang), f_left)
                 sh.put(r, 1, gname, f_left)
-                sh.put(r, 2, u["score"], f_score, f"{u['score']:.2f}")
-                sh.put(r, 3, u.get("rank") if u.get("rank") is not None else DASH, f_center)
+                sh.put(r, 2, u.score, f_score, f"{u.score:.2f}")
+                sh.put(r, 3, u.rank if u.rank is not None else DASH, f_center)
             r += 1
-        score_ranges[g.get("code")] = (start, r - 1)
+        score_ranges[g.code] = (start, r - 1)
 
     trend_rows: tuple[int, int] = (0, -1)
     trend_head = 0
@@ -1057,7 +1063,7 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         trend_head = r
         sh.put(r, 0, ctx.L("col.month"), F.th())
         for k, ind in enumerate(keys):
-            trend_cols[ind["code"]] = 1 + k
+            trend_cols[ind.code] = 1 + k
             sh.put(r, 1 + k, display_name(ind, lang), F.th(), measure=False)
         sh.put(r, 1 + len(keys), ctx.L("chart.schedule_avg"), F.th(), measure=False)
         sh.row(r, 50)
@@ -1066,8 +1072,8 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         for m, rates in trend:
             sh.put(r, 0, ctx.L("month", m=m, abbr=_MONTHS_EN[m - 1]), F.td(align="center"))
             for ind in keys:
-                rate = rates.get(ind["code"])
-                sh.put(r, trend_cols[ind["code"]], rate, F.td(num_format=RATE_FMT),
+                rate = rates.get(ind.code)
+                sh.put(r, trend_cols[ind.code], rate, F.td(num_format=RATE_FMT),
                        fmt_rate(rate) if rate is not None else "")
             sh.put(r, 1 + len(keys), round(m / 12, 4), F.td(num_format=RATE_FMT), fmt_rate(m / 12))
             r += 1
@@ -1088,12 +1094,12 @@ def _sheet_charts(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         for kind, obj, w, h in cr:
             chart: Any
             if kind == "rate":
-                head, first, last, cols = rate_tables[obj["code"]]
+                head, first, last, cols = rate_tables[obj.code]
                 title = ctx.L(rate_title, name=display_name(obj, lang), n=CHART_ENDS, limit=CHART_MAX_UNITS)
                 chart = _rate_chart(wb, ctx, name, title, groups, cols, head, first, last)
             elif kind == "score":
-                s, e = score_ranges[obj.get("code")]
-                ends = None in scores[obj.get("code")]
+                s, e = score_ranges[obj.code]
+                ends = None in scores[obj.code]
                 title = ctx.L("chart.score_ends" if ends else "chart.score", group=display_name(obj, lang),
                               n=CHART_ENDS)
                 chart = _score_chart(wb, ctx, name, title, obj, s, e, groups.index(obj))
@@ -1149,7 +1155,7 @@ def _rate_table(sh: _Sheet, F: _Formats, ctx: _Ctx, r: int, inds: list[dict[str,
         for gi, g in enumerate(groups):  # a group column fits its name; the schedule column is narrow
             fixed[c0 + gi] = max(fixed.get(c0 + gi, 9.0), min(16.0, display_width(display_name(g, lang)) + 2.0))
         fixed[c0 + G] = max(fixed.get(c0 + G, 9.0), 9.0)
-        cols[ind["code"]] = (c0, c0 + G)
+        cols[ind.code] = (c0, c0 + G)
         sh.merge(hdr1, c0, hdr1, c0 + G, display_name(ind, lang), F.th())
         for gi, g in enumerate(groups):
             sh.put(hdr2, c0 + gi, display_name(g, lang), F.th())
@@ -1157,7 +1163,7 @@ def _rate_table(sh: _Sheet, F: _Formats, ctx: _Ctx, r: int, inds: list[dict[str,
     sh.row(hdr1, 36)
     r = hdr2 + 1
     first = r
-    gindex = {g.get("code"): gi for gi, g in enumerate(groups)}
+    gindex = {g.code: gi for gi, g in enumerate(groups)}
     f_left, f_center, f_rate = F.td(align="left"), F.td(align="center"), F.td(num_format=RATE_FMT)
     for u in units:
         if u is None:
@@ -1165,17 +1171,17 @@ def _rate_table(sh: _Sheet, F: _Formats, ctx: _Ctx, r: int, inds: list[dict[str,
         else:
             sh.put(r, 0, display_name(u, lang), f_left)
         for ind in inds:
-            c0, _ = cols[ind["code"]]
-            v = ctx.value(u["code"], ind["code"]) if u is not None else _NO_VALUE
-            ug = gindex.get(u.get("group")) if u is not None else None
+            c0, _ = cols[ind.code]
+            v = ctx.value(u.code, ind.code) if u is not None else _NO_VALUE
+            ug = gindex.get(u.group) if u is not None else None
             for gi in range(G):
-                rate = v.get("rate") if gi == ug else None
+                rate = v.rate if gi == ug else None
                 sh.put(r, c0 + gi, rate, f_rate, fmt_rate(rate) if rate is not None else "")
-            sched = ind.get("schedule")
+            sched = ind.schedule
             sh.put(r, c0 + G, sched, f_rate, fmt_rate(sched))
         r += 1
     for ind in inds:
-        tables[ind["code"]] = (hdr2, first, r - 1, cols[ind["code"]])
+        tables[ind.code] = (hdr2, first, r - 1, cols[ind.code])
     return r
 
 
@@ -1214,7 +1220,7 @@ def _rate_chart(wb: Any, ctx: _Ctx, sheet: str, title: str, groups: list[dict[st
     return chart
 
 
-def _score_chart(wb: Any, ctx: _Ctx, sheet: str, title: str, g: dict[str, Any], r0: int, r1: int, gi: int) -> Any:
+def _score_chart(wb: Any, ctx: _Ctx, sheet: str, title: str, g: GroupResult, r0: int, r1: int, gi: int) -> Any:
     """Horizontal bars of composite scores for one group, rank 1 at the top."""
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({
@@ -1239,9 +1245,9 @@ def _trend_chart(wb: Any, ctx: _Ctx, sheet: str, keys: list[dict[str, Any]], row
     chart = wb.add_chart({"type": "line"})
     cat = [sheet, r0, 0, r1, 0]
     for k, ind in enumerate(keys):
-        if ind["code"] not in cols:
+        if ind.code not in cols:
             continue
-        c = cols[ind["code"]]
+        c = cols[ind.code]
         colour = PALETTE[k % len(PALETTE)]
         chart.add_series({
             "name": display_name(ind, ctx.lang), "categories": cat, "values": [sheet, r0, c, r1, c],
@@ -1266,8 +1272,8 @@ def _sheet_submissions(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sh = _Sheet(wb, ctx.L("sheet.submissions"), ctx)
     lang = ctx.lang
     units = ctx.units
-    files = list(ctx.results.get("files", []) or [])
-    missing = [u for u in units if u.get("status") == "missing"]
+    files = list(ctx.results.files or [])
+    missing = [u for u in units if u.status == "missing"]
     ncol = 9
     r = 2
     sh.merge(r, 0, r, ncol - 1, ctx.L("submissions.units"), F(font_name=HEAD_FONT, font_size=12, align="left"))
@@ -1279,22 +1285,22 @@ def _sheet_submissions(wb: Any, F: _Formats, ctx: _Ctx) -> None:
         sh.put(r, c, h, F.th())
     sh.put(r, 8, None, F(), measure=False)
     r += 1
-    group_names = {g.get("code"): display_name(g, lang) for g in ctx.groups}
+    group_names = {g.code: display_name(g, lang) for g in ctx.groups}
     f_no, f_left, f_center = F.td(align="center", num_format="0"), F.td(align="left"), F.td(align="center")
     f_look = {"missing": F.td(align="center", **F.status("missing")),
               "errors": F.td(align="center", **F.status("behind"))}
     times = _Times(sh, F)
     text, number = sh.text, sh.number
     for n, u in enumerate(units, 1):
-        st = u.get("status")
+        st = u.status
         number(r, 0, n, f_no, str)
         text(r, 1, display_name(u, lang), f_left)
-        text(r, 2, group_names.get(u.get("group"), str(u.get("group") or "")), f_left)
+        text(r, 2, group_names.get(u.group, str(u.group or "")), f_left)
         text(r, 3, _submission_text(u, ctx), f_look.get(st, f_center))
-        text(r, 4, str(u.get("file") or DASH), f_left if u.get("file") else f_center)
-        times.put(r, 5, u.get("received"))
-        number(r, 6, u.get("errors") or 0, f_no, str)
-        number(r, 7, u.get("warnings") or 0, f_no, str)
+        text(r, 4, str(u.file or DASH), f_left if u.file else f_center)
+        times.put(r, 5, u.received)
+        number(r, 6, u.errors or 0, f_no, str)
+        number(r, 7, u.warnings or 0, f_no, str)
         r += 1
     r += 1
     sh.merge(r, 0, r, ncol - 1, ctx.L("submissions.files"), F(font_name=HEAD_FONT, font_size=12, align="left"))
@@ -1313,16 +1319,16 @@ def _sheet_submissions(wb: Any, F: _Formats, ctx: _Ctx) -> None:
                                                       "other-period")}
     reason_rows: list[tuple[int, str]] = []
     for n, f in enumerate(files, 1):
-        st = str(f.get("status") or "")
+        st = str(f.status or "")
         number(r, 0, n, f_no, str)
-        text(r, 1, ctx.unit_name(f.get("unit")), f_left)
-        text(r, 2, str(f.get("period") or DASH), f_center)
+        text(r, 1, ctx.unit_name(f.unit), f_left)
+        text(r, 2, str(f.period or DASH), f_center)
         text(r, 3, file_words.get(st, st), f_file_status.get(st, f_center))
-        text(r, 4, str(f.get("file") or ""), f_left)
-        times.put(r, 5, f.get("received"))
-        number(r, 6, f.get("errors") or 0, f_no, str)
-        number(r, 7, f.get("warnings") or 0, f_no, str)
-        reason = str(f.get("reason") or "")
+        text(r, 4, str(f.file or ""), f_left)
+        times.put(r, 5, f.received)
+        number(r, 6, f.errors or 0, f_no, str)
+        number(r, 7, f.warnings or 0, f_no, str)
+        reason = str(f.reason or "")
         text(r, 8, reason, f_wrap)
         reason_rows.append((r, reason))
         r += 1
@@ -1337,7 +1343,7 @@ def _sheet_submissions(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     names = "（" + listed + "）" if missing and lang == "zh" else (" (" + listed + ")" if missing else "")
     summary = ctx.L("submissions.summary", units=len(units), submitted=len(units) - len(missing),
                     missing=len(missing), missing_names=names, files=len(files),
-                    used=sum(1 for f in files if f.get("status") == "used"))
+                    used=sum(1 for f in files if f.status == "used"))
     sh.merge(1, 0, 1, ncol - 1, summary, F(text_wrap=True, align="left"))
     sh.row(1, max(20.0, _text_height(summary, total_px, 11, 1.4)))
     sh.ws.freeze_panes(1, 2)
@@ -1368,7 +1374,7 @@ class _Times:
 
 def _sheet_issues(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sh = _Sheet(wb, ctx.L("sheet.issues"), ctx)
-    issues = list(ctx.results.get("issues", []) or [])
+    issues = list(ctx.results.issues or [])
     heads = [ctx.L("col.no"), ctx.L("col.unit_name"), ctx.L("col.file"), ctx.L("col.location"),
              ctx.L("col.indicator_name"), ctx.L("col.severity"), ctx.L("col.message"), ctx.L("col.code")]
     ncol = len(heads)
@@ -1384,17 +1390,17 @@ def _sheet_issues(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     text, number = sh.text, sh.number
     msg_rows: list[tuple[int, str]] = []
     for n, i in enumerate(issues, 1):
-        sev = str(i.get("severity") or "")
-        loc = "!".join(str(p) for p in (i.get("sheet"), i.get("cell")) if p)
+        sev = str(i.severity or "")
+        loc = "!".join(str(p) for p in (i.sheet, i.cell) if p)
         number(r, 0, n, f_no, str)
-        text(r, 1, ctx.unit_name(i.get("unit")), f_left)
-        text(r, 2, str(i.get("file") or DASH), f_left)
+        text(r, 1, ctx.unit_name(i.unit), f_left)
+        text(r, 2, str(i.file or DASH), f_left)
         text(r, 3, loc or DASH, f_left if loc else f_center)
-        text(r, 4, ctx.ind_name(i.get("indicator")) or DASH, f_left)
+        text(r, 4, ctx.ind_name(i.indicator) or DASH, f_left)
         text(r, 5, severity_words.get(sev, sev), f_severity.get(sev, f_center))
-        msg = str(i.get("message") or "")
+        msg = str(i.message or "")
         text(r, 6, msg, f_wrap)
-        text(r, 7, str(i.get("code") or ""), f_code)
+        text(r, 7, str(i.code or ""), f_code)
         msg_rows.append((r, msg))
         r += 1
     if not issues:
@@ -1408,7 +1414,7 @@ def _sheet_issues(wb: Any, F: _Formats, ctx: _Ctx) -> None:
     sh.row(0, 32)
     count: dict[Any, int] = defaultdict(int)
     for i in issues:
-        count[i.get("severity")] += 1
+        count[i.severity] += 1
     summary = ctx.L("issues.summary", n=len(issues), e=count["error"], w=count["warning"], i=count["info"])
     sh.merge(1, 0, 1, ncol - 1, summary, F(text_wrap=True, align="left"))
     sh.row(1, max(20.0, _text_height(summary, sh.span_px(0, ncol - 1), 11, 1.4)))
@@ -1439,7 +1445,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def write_bulletin(path: Path, results: dict[str, Any], lang: str = "zh") -> None:
+def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "zh") -> None:
     """Write the bulletin workbook to ``path`` atomically; identical results give identical bytes.
 
     Every string from a submission (names, remarks, messages) is written as a
@@ -1448,6 +1454,7 @@ def write_bulletin(path: Path, results: dict[str, Any], lang: str = "zh") -> Non
     """
     import xlsxwriter  # imported here: only compile needs it
 
+    results = as_results(results)
     ctx = _Ctx.build(results, lang)
     with _no_gc(), atomic_path(Path(path)) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
@@ -1456,15 +1463,15 @@ def write_bulletin(path: Path, results: dict[str, Any], lang: str = "zh") -> Non
             # minor font and Excel would show Calibri instead of 宋体
             "default_format_properties": {"font_name": BODY_FONT, "font_size": 11, "font_scheme": "none"},
         })
-        district = ctx.results.get("district", {})
+        district = ctx.results.district
         wb.set_properties({
             "title": ctx.title,
-            "subject": label("doc.subject", lang, district=district.get("name", ""),
-                             period=results.get("period", "")),
-            "author": district.get("issuer", ""),
-            "company": district.get("issuer", ""),
-            "keywords": str(results.get("period", "")),
-            "comments": label("doc.comments", lang, tool=results.get("tool", "reporting")),
+            "subject": label("doc.subject", lang, district=district.name,
+                             period=results.period),
+            "author": district.issuer,
+            "company": district.issuer,
+            "keywords": str(results.period),
+            "comments": label("doc.comments", lang, tool=results.tool),
             "created": _created(results),
         })
         F = _Formats(wb)

@@ -1,0 +1,248 @@
+"""The results of one compile as typed data: the model behind ``results.json``.
+
+``score`` builds a :class:`Results`; every renderer and the mail read it;
+``to_json`` writes exactly the shape documented in docs/results.md (field
+order is key order), and ``from_json`` reads a published results.json back,
+tolerating keys it does not know (a newer tool) and filling keys an older
+file lacks with their defaults. Frozen, so no renderer can change a number
+another one shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class _Json:
+    """Mixin: dataclass <-> plain JSON values, following the type hints."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_json(cls: type[T], data: Any) -> T:
+        return _load(cls, data)
+
+
+def _dump(v: Any) -> Any:
+    if isinstance(v, _Json):
+        return v.to_json()
+    if isinstance(v, tuple | list):
+        return [_dump(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _dump(x) for k, x in v.items()}
+    return v
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _load(tp: Any, data: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if data is None:
+            return None
+        return _load(args[0], data) if len(args) == 1 else data
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            data = {}
+        hints = _hints(tp)
+        kw = {f.name: _load(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data}
+        return tp(**kw)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        return tuple(_load(item, x) for x in data or ())
+    if origin is dict:
+        _, vt = typing.get_args(tp)
+        return {k: _load(vt, x) for k, x in (data or {}).items()}
+    if tp is float and isinstance(data, int) and not isinstance(data, bool):
+        return float(data)
+    return data
+
+
+@dataclass(frozen=True)
+class Source(_Json):
+    """Where a number came from: the file (path in inbox/), the hash of the bytes parsed, the cell."""
+
+    file: str = ""
+    sha256: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class DistrictIndicator(_Json):
+    code: str = ""
+    name: str = ""
+    name_en: str = ""
+    unit: str = ""
+    unit_en: str = ""
+    decimals: int = 0
+    weight: float = 0.0
+    target: float | None = None
+    actual: float | None = None
+    rate: float | None = None
+    schedule: float | None = None
+    status: str = ""
+    gap: float | None = None
+    units_counted: int = 0
+    units_missing: int = 0
+    units_pending: int = 0
+
+
+@dataclass(frozen=True)
+class District(_Json):
+    name: str = ""
+    name_en: str = ""
+    city: str = ""
+    issuer: str = ""
+    issuer_en: str = ""
+    indicators: tuple[DistrictIndicator, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupResult(_Json):
+    code: str = ""
+    name: str = ""
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class UnitResult(_Json):
+    code: str = ""
+    name: str = ""
+    name_en: str = ""
+    group: str = ""
+    status: str = "missing"  # ok | warnings | errors | missing
+    file: str | None = None
+    received: str | None = None
+    score: float | None = None
+    rank: int | None = None
+    rank_tied: bool = False
+    rank_change: int | None = None
+    previous_rank: int | None = None
+    on_schedule: int | None = None
+    scored: int | None = None
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class ValueResult(_Json):
+    unit: str = ""
+    indicator: str = ""
+    actual: float | None = None
+    target: float | None = None
+    rate: float | None = None
+    schedule: float | None = None
+    status: str = "missing"
+    rank: int | None = None
+    rank_tied: bool = False
+    remark: str = ""
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class IssueRecord(_Json):
+    code: str = ""
+    severity: str = ""
+    unit: str | None = None
+    indicator: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class FileRecord(_Json):
+    file: str = ""
+    sha256: str = ""
+    unit: str | None = None
+    period: str | None = None
+    status: str = ""
+    reason: str = ""
+    received: str | None = None
+    format: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryPoint(_Json):
+    """The district's year-to-date totals at the end of an earlier month."""
+
+    period: str = ""
+    indicators: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Summary(_Json):
+    units: int = 0
+    submitted: int = 0
+    missing: int = 0
+    with_errors: int = 0
+    missing_units: tuple[str, ...] = ()
+    pending_values: int = 0
+    on_schedule_indicators: int = 0
+    scored_indicators: int = 0
+    notes: int = 0  # values or layouts recognised or corrected automatically
+
+
+@dataclass(frozen=True)
+class Results(_Json):
+    """Everything the bulletin, the document and the mail show for one period."""
+
+    schema: int = 1
+    tool: str = ""
+    period: str = ""
+    year: int = 0
+    month: int = 0
+    lang: str = "zh"
+    title: str = ""
+    bulletin_file: str = ""
+    as_of: str = ""
+    schedule: float | None = None
+    cap: float = 1.2
+    district: District = field(default_factory=District)
+    groups: tuple[GroupResult, ...] = ()
+    units: tuple[UnitResult, ...] = ()
+    values: tuple[ValueResult, ...] = ()
+    issues: tuple[IssueRecord, ...] = ()
+    files: tuple[FileRecord, ...] = ()
+    history: tuple[HistoryPoint, ...] = ()
+    summary: Summary = field(default_factory=Summary)
+
+    @functools.cached_property
+    def unit_by_code(self) -> dict[str, UnitResult]:
+        return {u.code: u for u in self.units}
+
+    @functools.cached_property
+    def values_by_unit(self) -> dict[str, dict[str, ValueResult]]:
+        """Values by unit, then indicator."""
+        out: dict[str, dict[str, ValueResult]] = {}
+        for v in self.values:
+            out.setdefault(v.unit, {})[v.indicator] = v
+        return out
+
+    def value(self, unit: str, indicator: str) -> ValueResult | None:
+        return self.values_by_unit.get(unit, {}).get(indicator)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+
+def as_results(data: Results | dict[str, Any]) -> Results:
+    """The typed results, from either the model itself or a results.json dict (as read from disk)."""
+    return data if isinstance(data, Results) else Results.from_json(data)
