@@ -22,7 +22,8 @@ import openpyxl
 import pytest
 
 from reporting.core.textnorm import display_width
-from reporting.render.bulletin.workbook import LABELS, SHEETS, write_bulletin
+from reporting.render.bulletin import write_bulletin
+from reporting.render.bulletin.registry import sheet_names
 from reporting.render.narrative import district_table_text, narrative
 
 # openpyxl does not read the data-bar extension xlsxwriter writes; it says so, harmlessly
@@ -316,7 +317,7 @@ def _sheet_xml(path: Path) -> dict[str, str]:
 
 def test_six_sheets_in_order_zh_and_en(book: Path, results: dict[str, Any], tmp_path: Path) -> None:
     assert openpyxl.load_workbook(book).sheetnames == ZH_SHEETS
-    assert [LABELS[k]["zh"] for k in SHEETS] == ZH_SHEETS
+    assert sheet_names("zh") == ZH_SHEETS and sheet_names("en") == EN_SHEETS
     en = tmp_path / "en.xlsx"
     write_bulletin(en, results, "en")
     wb = openpyxl.load_workbook(en)

@@ -1,0 +1,257 @@
+"""3. 分项指标: every unit's target, year-to-date, rate and rank per indicator, in bands of three."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from reporting.core.results import (
+    DistrictIndicator,
+    UnitResult,
+)
+from reporting.render.bulletin.context import NO_VALUE, NO_VALUES, Ctx
+from reporting.render.bulletin.layout import (
+    BAND,
+    HEAD_FONT,
+    RATE_FMT,
+    ROW_PT,
+    Formats,
+    Sheet,
+    clamp,
+    num_fmt,
+    number_text,
+    text_height,
+)
+from reporting.render.narrative import (
+    DASH,
+    display_name,
+    display_unit,
+    fmt_number,
+    fmt_rate,
+    status_label,
+    tx,
+)
+
+# --------------------------------------------------------------------------- 3. 分项指标
+
+
+def write(wb: Any, F: Formats, ctx: Ctx) -> None:
+    sh = Sheet(wb, ctx.L("sheet.indicators"), ctx)
+    lang = ctx.lang
+    bands = [ctx.indicators[i:i + BAND] for i in range(0, len(ctx.indicators), BAND)] or [[]]
+    ncol = 1 + 4 * max(len(b) for b in bands)
+    sub_heads = [tx("col.target", lang), tx("col.actual", lang), tx("col.rate", lang), ctx.L("col.rank")]
+    cells = _ValueCells(sh, F, ctx)
+    # each unit's name once, not once per band
+    names = {g.code: [display_name(u, lang) for u in ctx.units_in(g.code)] for g in ctx.groups}
+    blocks: list[tuple[int, int, int]] = []
+    header_texts: list[tuple[int, str]] = []
+    f_name = F.td(align="left")
+    r = 3
+    for band in bands:
+        start = r
+        sh.merge(r, 0, r + 1, 0, ctx.L("col.unit_name"), F.th())
+        for j, ind in enumerate(band):
+            c = 1 + 4 * j
+            sched = fmt_rate(ind.schedule)
+            w = ind.weight or 0
+            key = "ind.header" if w > 0 else "ind.header_unscored"
+            text = ctx.L(key, name=display_name(ind, lang), unit=display_unit(ind, lang), weight=f"{w:g}",
+                         schedule=sched)
+            sh.merge(r, c, r, c + 3, text, F.th())
+            header_texts.append((r, text))
+            for k, h in enumerate(sub_heads):
+                sh.put(r + 1, c + k, h, F.th())
+        sh.row(r + 1, 20)
+        r += 2
+        specs = [cells.spec(1 + 4 * j, ind) for j, ind in enumerate(band)]
+        for g in ctx.groups:
+            members = ctx.units_in(g.code)
+            if not members:
+                continue
+            sh.merge(r, 0, r, ncol - 1, display_name(g, lang), F.group())
+            r += 1
+            for u, name in zip(members, names[g.code], strict=True):
+                sh.text(r, 0, name, f_name)
+                cells.write(r, u, specs)
+                r += 1
+        # district totals
+        sh.put(r, 0, ctx.L("district_total"), F.td(align="left", font_name=HEAD_FONT))
+        for j, ind in enumerate(band):
+            c = 1 + 4 * j
+            d = int(ind.decimals or 0)
+            bold = {"font_name": HEAD_FONT}
+            if ind.target is not None:
+                sh.put(r, c, ind.target, F.td(num_format=num_fmt(d), **bold), fmt_number(ind.target, d))
+            else:
+                sh.put(r, c, DASH, F.td(align="center"))
+            if ind.actual is not None:
+                sh.put(r, c + 1, ind.actual, F.td(num_format=num_fmt(d), **bold), fmt_number(ind.actual, d))
+            else:
+                sh.put(r, c + 1, DASH, F.td(align="center"))
+            if ind.rate is not None:
+                sh.put(r, c + 2, ind.rate, F.td(**F.status(ind.status, num_format=RATE_FMT, **bold)),
+                       fmt_rate(ind.rate))
+            else:
+                sh.put(r, c + 2, DASH, F.td(align="center"))
+            sh.put(r, c + 3, DASH, F.td(align="center"))
+        for c in range(1 + 4 * len(band), ncol):  # a short last band: keep the grid closed
+            sh.put(r, c, None, F.td(), measure=False)
+        blocks.append((start, r, r))
+        r += 2  # a blank row between bands
+
+    # remarks sent with the returns (strings from submissions: written as strings)
+    remarks = [v for v in ctx.results.values if str(v.remark or "").strip()]
+    remark_rows: list[tuple[int, str]] = []
+    if remarks:
+        start = r
+        sh.merge(r, 0, r, ncol - 1, ctx.L("remarks.title"), F(font_name=HEAD_FONT, font_size=12, align="left"))
+        sh.row(r, 24)
+        r += 1
+        mid = min(ncol - 1, 4)
+        sh.put(r, 0, ctx.L("col.unit_name"), F.th(), measure=False)
+        sh.merge(r, 1, r, mid, tx("col.indicator", lang), F.th())
+        if ncol - 1 > mid:
+            sh.merge(r, mid + 1, r, ncol - 1, ctx.L("col.remark"), F.th())
+        r += 1
+        f_left, f_wrap = F.td(align="left"), F.td(align="left", text_wrap=True)
+        for v in remarks:
+            sh.text(r, 0, ctx.unit_name(v.unit), f_left)
+            sh.merge(r, 1, r, mid, ctx.ind_name(v.indicator), f_left)
+            if ncol - 1 > mid:
+                sh.merge(r, mid + 1, r, ncol - 1, str(v.remark), f_wrap)
+                remark_rows.append((r, str(v.remark)))
+            r += 1
+        blocks.append((start, r - 1, min(r - 1, start + 3)))
+
+    # widths: the unit column fits names; the value columns share one width so the bands line up
+    sh.fit_columns(1, minimum=10, maximum=30)
+    w = clamp(max([cells.widest()] + [sh.col_widest(c) for c in range(1, ncol)]), 10, 16)
+    for c in range(1, ncol):
+        sh.widths[c] = w
+        sh.ws.set_column(c, c, w)
+    for row, text in header_texts:
+        need = text_height(text, 4 * sh.col_px(1), 11, 1.4)
+        sh.row(row, max(sh.heights.get(row, 0), need, 36))
+    for row, text in remark_rows:
+        sh.row(row, max(ROW_PT, text_height(text, sh.span_px(5, ncol - 1), 11, 1.4)))
+    total_px = sh.span_px(0, ncol - 1)
+    sh.merge(0, 0, 0, ncol - 1, ctx.L("indicators.title", period=ctx.period_text), F.sheet_title())
+    sh.row(0, 32)
+    note = ctx.L("indicators.note")
+    sh.merge(1, 0, 1, ncol - 1, note, F.note())
+    sh.row(1, text_height(note, total_px, 10, 1.45))
+    sh.row(2, 6)
+    sh.ws.freeze_panes(3, 1)
+    sh.page_setup(repeat=(0, 0))
+    sh.break_before_blocks(blocks, sh.page_scale(ncol), repeated_pt=sh.height(0))
+
+
+class _ValueCells:
+    """Writes a unit's four cells per indicator: 年度目标 | 累计完成 | 完成率 | 排名.
+
+    On a provincial bulletin these are most of the workbook's cells, so this is the lean path:
+    formats and words are looked up once per status, cells go straight to xlsxwriter, and the
+    width they need is kept as the extremes of each kind of number (``widest`` formats them
+    once at the end) and the set of words written.
+    """
+
+    def __init__(self, sh: Sheet, F: Formats, ctx: Ctx) -> None:
+        self.sh, self.ctx, self.F = sh, ctx, F
+        tied_fmt = ctx.L("tied_fmt")
+        tied_word = tied_fmt.split('"')[1]
+        self.tied_text: Callable[[Any], str] = lambda rank: tied_word + str(rank)
+        self.f_center = F.td(align="center")
+        self.f_rank = F.td(align="center", num_format="0")
+        self.f_tied = F.td(align="center", num_format=tied_fmt)
+        self.f_rate = F.by_status(num_format=RATE_FMT)
+        self.f_word = F.by_status(align="center")
+        self.words: dict[str, str] = {}
+        # [smallest, largest] per way of showing: ("n", decimals), "rate", "rank", "tied"
+        self.extremes: dict[Any, list[Any]] = {}
+        self.texts: set[str] = set()
+
+    def spec(self, c: int, ind: DistrictIndicator) -> tuple[int, str, Any, list[Any]]:
+        """What ``write`` needs for ``ind`` from column ``c``: its code, number format and number extremes."""
+        d = int(ind.decimals or 0)
+        ext = self.extremes.setdefault(("n", d), [math.inf, -math.inf])
+        return c, ind.code, self.F.td(num_format=num_fmt(d)), ext
+
+    def write(self, r: int, u: UnitResult, specs: list[tuple[int, str, Any, list[Any]]]) -> None:
+        """Row ``r`` for unit ``u``, one ``spec`` per indicator."""
+        ws = self.sh.ws
+        write_number, write_string = ws.write_number, ws.write_string
+        f_center = self.f_center
+        extremes = self.extremes
+        e_rate = extremes.setdefault("rate", [math.inf, -math.inf])
+        e_rank = extremes.setdefault("rank", [math.inf, -math.inf])
+        e_tied = extremes.setdefault("tied", [math.inf, -math.inf])
+        dash = False
+        unit_missing = u.status == "missing"
+        uvals = self.ctx.values.get(u.code, NO_VALUES)
+        for c, code, f_num, e_num in specs:
+            v = uvals.get(code, NO_VALUE)
+            st = v.status or ("missing" if unit_missing else None)
+            target = v.target
+            if target is not None:
+                write_number(r, c, float(target), f_num)
+                if target < e_num[0]:
+                    e_num[0] = target
+                if target > e_num[1]:
+                    e_num[1] = target
+            else:
+                write_string(r, c, DASH, f_center)
+                dash = True
+            actual = v.actual
+            if st in ("missing", "pending") or (actual is None and st is None):
+                key = st or "missing"
+                word = self.words.get(key)
+                if word is None:
+                    word = self.words[key] = status_label(key, self.ctx.lang)
+                    self.texts.add(word)
+                write_string(r, c + 1, word, self.f_word(key))
+            elif actual is None:
+                write_string(r, c + 1, DASH, f_center)
+                dash = True
+            else:
+                write_number(r, c + 1, float(actual), f_num)
+                if actual < e_num[0]:
+                    e_num[0] = actual
+                if actual > e_num[1]:
+                    e_num[1] = actual
+            rate = v.rate
+            if rate is not None:
+                write_number(r, c + 2, float(rate), self.f_rate(st))
+                if rate < e_rate[0]:
+                    e_rate[0] = rate
+                if rate > e_rate[1]:
+                    e_rate[1] = rate
+            else:
+                write_string(r, c + 2, DASH, f_center)
+                dash = True
+            rank = v.rank
+            if rank is not None:
+                tied = v.rank_tied
+                write_number(r, c + 3, float(rank), self.f_tied if tied else self.f_rank)
+                e = e_tied if tied else e_rank
+                if rank < e[0]:
+                    e[0] = rank
+                if rank > e[1]:
+                    e[1] = rank
+            else:
+                write_string(r, c + 3, DASH, f_center)
+                dash = True
+        if dash:
+            self.texts.add(DASH)
+
+    def widest(self) -> int:
+        """Display width of the widest text written (as each cell would be shown)."""
+        shown: dict[Any, Callable[[Any], str]] = {"rate": fmt_rate, "rank": str, "tied": self.tied_text}
+        w = max((self.ctx.text_width(t) for t in self.texts), default=0)
+        for kind, (lo, hi) in self.extremes.items():
+            if lo > hi:  # nothing of this kind written
+                continue
+            fmt = number_text(kind[1]) if isinstance(kind, tuple) else shown[kind]
+            w = max(w, self.ctx.text_width(fmt(lo)), self.ctx.text_width(fmt(hi)))
+        return w
