@@ -81,7 +81,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                 click.echo(f"  - {p}", err=True)
             ctx.exit(EXIT_USAGE)
         except ReportingError as exc:
-            click.echo(t("error.prefix", env.language) + str(exc), err=True)
+            click.echo(t("error.prefix", env.language) + exc.message(env.language), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

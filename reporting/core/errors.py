@@ -6,15 +6,29 @@ only shows a traceback with ``--debug``.
 
 from __future__ import annotations
 
+from reporting.core.messages import t as _t
+
 EXIT_OK = 0
 EXIT_ERRORS_FOUND = 1
 EXIT_USAGE = 2
 
 
 class ReportingError(Exception):
-    """A problem the user can fix; ``str()`` is the complete message."""
+    """A problem the user can fix; ``str()`` is the complete message (in Chinese).
+
+    Raised with ``key=`` (a message catalogue key) and typed parameters, the
+    error can also be shown in English: ``message(lang)``.
+    """
 
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str = "", *, key: str | None = None, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(message or (_t(key, "zh", **params) if key else ""))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (the catalogue's, where the error was raised with a key)."""
+        return _t(self.key, lang, **self.params) if self.key else str(self)
 
 
 class WorkspaceError(ReportingError):

@@ -235,6 +235,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "mail.err.rcpt": {"zh": "{address} 被服务器拒收（{reply}），请检查该地址", "en": "{address} refused by the server ({reply}); check the address"},
     # --- ingest, scoring, compile ---
     "forms.skipped": {"zh": "已存在，未覆盖（加 --force 覆盖）：{path}", "en": "Exists, not overwritten (use --force): {path}"},
+    "compile.err.outbox_not_dir": {"zh": "{path} 应是文件夹，现在是一个文件。请把它改名或移走后重新运行",
+                                   "en": "{path} should be a folder but is a file. Rename or move it, then run again"},
+    "compile.err.nothing": {"zh": "{inbox} 中没有可识别的报表，无可汇总的内容。请先把各单位报表放入 inbox/ 文件夹，或用 --period 指定报送期",
+                            "en": "No recognisable returns in {inbox}: nothing to compile. Put the units' files into inbox/, "
+                                  "or name the period with --period"},
+    "compile.err.no_usable": {"zh": "{period} 没有任何单位的有效报表，无可汇总的内容。运行 reporting check 查看各文件的问题",
+                              "en": "No unit has a usable return for {period}: nothing to compile. "
+                                    "Run reporting check to see each file's problems"},
+    "compile.err.cannot_write_in": {"zh": "无法在 {path} 中写入：{detail}。请检查该文件夹是否只读、磁盘是否已满",
+                                    "en": "Cannot write in {path}: {detail}. Check that the folder is writable and the disk not full"},
+    "compile.err.blocked": {"zh": "无法写入输出文件：{paths} 是文件夹。请把它改名或移走后重新运行",
+                            "en": "Cannot write the outputs: {paths} is a folder. Rename or move it, then run again"},
+    "compile.err.parent_not_dir": {"zh": "无法写入 {path}：{parent} 不是文件夹。请把它改名或移走后重新运行；上次的输出未作改动",
+                                   "en": "Cannot write {path}: {parent} is not a folder. Rename or move it, then run again; "
+                                         "the previous outputs are unchanged"},
+    "compile.err.locked": {"zh": "无法替换 {path}：文件可能正在 Excel 或 WPS 中打开。请关闭后重新运行；上次的输出未作改动",
+                           "en": "Cannot replace {path}: it may be open in Excel or WPS. Close it and run again; "
+                                 "the previous outputs are unchanged"},
+    "compile.err.cannot_write": {"zh": "无法写入 {path}：{detail}。请检查文件夹是否只读、磁盘是否已满；上次的输出未作改动",
+                                 "en": "Cannot write {path}: {detail}. Check that the folder is writable and the disk not full; "
+                                       "the previous outputs are unchanged"},
 }
 
 

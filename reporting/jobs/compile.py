@@ -69,18 +69,16 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
 
     timings: dict[str, float] = {}
     if ws.outbox.exists() and not ws.outbox.is_dir():
-        raise WorkspaceError(f"{ws.outbox} 应是文件夹，现在是一个文件。请把它改名或移走后重新运行")
+        raise WorkspaceError(key="compile.err.outbox_not_dir", path=ws.outbox)
     with workspace_lock(ws.outbox, wait=wait):
         _remove_stale_staging(ws.outbox)
         t0 = time.perf_counter()
         ingested = ingest(ws, period, progress=progress)
         timings["read"] = time.perf_counter() - t0
         if ingested.period is None:
-            raise NothingToDo(f"{ws.inbox} 中没有可识别的报表，无可汇总的内容。请先把各单位报表放入 inbox/ 文件夹，"
-                              "或用 --period 指定报送期")
+            raise NothingToDo(key="compile.err.nothing", inbox=ws.inbox)
         if not ingested.used:
-            raise NothingToDo(f"{ingested.period} 没有任何单位的有效报表，无可汇总的内容。"
-                              "运行 reporting check 查看各文件的问题")
+            raise NothingToDo(key="compile.err.no_usable", period=ingested.period)
         t0 = time.perf_counter()
         results = build_results(ws, ingested, lang)
         timings["score"] = time.perf_counter() - t0
@@ -110,7 +108,7 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.outbox))
     except OSError as exc:
-        raise WorkspaceError(f"无法在 {ws.outbox} 中写入：{exc.strerror or exc}") from None
+        raise WorkspaceError(key="compile.err.cannot_write_in", path=ws.outbox, detail=exc.strerror or exc) from None
     try:
         names: list[str] = []
         write_bulletin(staging / results.bulletin_file, results, lang)
@@ -186,8 +184,7 @@ def _install(staging: Path, folder: Path, names: list[str]) -> None:
     """
     blocked = [folder / rel for rel in names if (folder / rel).is_dir()]
     if blocked:
-        raise WorkspaceError("无法写入输出文件：" + "、".join(str(p) for p in blocked)
-                             + " 是文件夹。请把它改名或移走后重新运行")
+        raise WorkspaceError(key="compile.err.blocked", paths=", ".join(str(p) for p in blocked))
     aside = staging / ".previous"
     done: list[tuple[Path, Path | None]] = []  # (target, where the previous file was put aside)
     current: Path | None = None
@@ -210,9 +207,7 @@ def _install(staging: Path, folder: Path, names: list[str]) -> None:
                 else:
                     os.replace(kept, target)
         if isinstance(exc, FileExistsError | NotADirectoryError) and current is not None:
-            raise WorkspaceError(f"无法写入 {current}：{current.parent} 不是文件夹。请把它改名或移走后重新运行；"
-                                 "上次的输出未作改动") from None
+            raise WorkspaceError(key="compile.err.parent_not_dir", path=current, parent=current.parent) from None
         if isinstance(exc, PermissionError):
-            raise WorkspaceError(f"无法替换 {current}：文件可能正在 Excel 或 WPS 中打开。请关闭后重新运行；"
-                                 "上次的输出未作改动") from None
-        raise WorkspaceError(f"无法写入 {current}：{exc.strerror or exc}。上次的输出未作改动") from None
+            raise WorkspaceError(key="compile.err.locked", path=current) from None
+        raise WorkspaceError(key="compile.err.cannot_write", path=current, detail=exc.strerror or exc) from None
