@@ -321,6 +321,7 @@ BULLETIN_LABELS: dict[str, dict[str, str]] = {
     "ind.header_unscored": {"zh": "{name}（{unit}）\n不计分 ｜ 序时进度 {schedule}",
                             "en": "{name} ({unit})\nnot scored | schedule {schedule}"},
     "district_total": {"zh": "全区合计", "en": "District"},
+    "continued": {"zh": "（续）", "en": " (continued)"},
     "remarks.title": {"zh": "各单位填报备注", "en": "Remarks sent with the returns"},
     "col.remark": {"zh": "备注", "en": "Remark"},
     # 图表

@@ -14,6 +14,8 @@ from reporting.render.bulletin.context import NO_VALUE, NO_VALUES, Ctx
 from reporting.render.bulletin.layout import (
     BAND,
     HEAD_FONT,
+    PAGE_H_PT,
+    PAGE_W_PX,
     RATE_FMT,
     ROW_PT,
     Formats,
@@ -45,38 +47,62 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     cells = _ValueCells(sh, F, ctx)
     # each unit's name once, not once per band
     names = {g.code: [display_name(u, lang) for u in ctx.units_in(g.code)] for g in ctx.groups}
-    blocks: list[tuple[int, int, int]] = []
     header_texts: list[tuple[int, str]] = []
     f_name = F.td(align="left")
+    name_w, value_w = _widths(ctx, names, sub_heads)
+    pager = _Pager(ctx, ncol, name_w, value_w)
     r = 3
-    for band in bands:
-        start = r
+
+    def head(r: int, band: list[DistrictIndicator], cont: bool) -> int:
+        """The band's two header rows at ``r`` (again, marked 续, at the top of each continuation page)."""
         sh.merge(r, 0, r + 1, 0, ctx.L("col.unit_name"), F.th())
         for j, ind in enumerate(band):
             c = 1 + 4 * j
-            sched = fmt_rate(ind.schedule)
             w = ind.weight or 0
             key = "ind.header" if w > 0 else "ind.header_unscored"
-            text = ctx.L(key, name=display_name(ind, lang), unit=display_unit(ind, lang), weight=f"{w:g}",
-                         schedule=sched)
+            text = ctx.L(key, name=display_name(ind, lang) + (ctx.L("continued") if cont else ""),
+                         unit=display_unit(ind, lang), weight=f"{w:g}", schedule=fmt_rate(ind.schedule))
             sh.merge(r, c, r, c + 3, text, F.th())
             header_texts.append((r, text))
             for k, h in enumerate(sub_heads):
                 sh.put(r + 1, c + k, h, F.th())
+        for c in range(1 + 4 * len(band), ncol):  # a short last band: keep the grid closed
+            sh.put(r, c, None, F.th(), measure=False)
+            sh.put(r + 1, c, None, F.th(), measure=False)
         sh.row(r + 1, 20)
-        r += 2
+        return r + 2
+
+    for band in bands:
+        head_pt = pager.head_pt(band, ctx, lang)
+        pager.need(r, head_pt + 3 * ROW_PT)  # a band starts where its header and first rows fit
+        r = head(r, band, cont=False)
+        pager.used += head_pt
         specs = [cells.spec(1 + 4 * j, ind) for j, ind in enumerate(band)]
         for g in ctx.groups:
             members = ctx.units_in(g.code)
             if not members:
                 continue
+            if pager.need(r, 2 * ROW_PT):  # never a group heading alone at the foot of a page
+                r = head(r, band, cont=True)
+                pager.used += head_pt
+            sh.ws.set_row(r, ROW_PT)
             sh.merge(r, 0, r, ncol - 1, display_name(g, lang), F.group())
+            pager.used += ROW_PT
             r += 1
             for u, name in zip(members, names[g.code], strict=True):
+                if pager.need(r, ROW_PT):
+                    r = head(r, band, cont=True)
+                    pager.used += head_pt
+                sh.ws.set_row(r, ROW_PT)  # explicit: LibreOffice ignores the sheet's default row height
                 sh.text(r, 0, name, f_name)
                 cells.write(r, u, specs)
+                pager.used += ROW_PT
                 r += 1
         # district totals
+        if pager.need(r, ROW_PT):
+            r = head(r, band, cont=True)
+            pager.used += head_pt
+        sh.ws.set_row(r, ROW_PT)
         sh.put(r, 0, ctx.L("district_total"), F.td(align="left", font_name=HEAD_FONT))
         for j, ind in enumerate(band):
             c = 1 + 4 * j
@@ -98,7 +124,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             sh.put(r, c + 3, DASH, F.td(align="center"))
         for c in range(1 + 4 * len(band), ncol):  # a short last band: keep the grid closed
             sh.put(r, c, None, F.td(), measure=False)
-        blocks.append((start, r, r))
+        pager.used += 2 * ROW_PT
         r += 2  # a blank row between bands
 
     # remarks sent with the returns (strings from submissions: written as strings)
@@ -123,11 +149,15 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
                 sh.merge(r, mid + 1, r, ncol - 1, str(v.remark), f_wrap)
                 remark_rows.append((r, str(v.remark)))
             r += 1
-        blocks.append((start, r - 1, min(r - 1, start + 3)))
+        pager.need(start, sh.rows_height(start, min(r - 1, start + 3)))  # its heading with the first rows
+        pager.used += sh.rows_height(start, r - 1)
 
     # widths: the unit column fits names; the value columns share one width so the bands line up
-    sh.fit_columns(1, minimum=10, maximum=30)
-    w = clamp(max([cells.widest()] + [sh.col_widest(c) for c in range(1, ncol)]), 10, 16)
+    # the widths planned before the rows were written (wider only if something was missed: the
+    # scale then only gets smaller, so the planned pages still hold)
+    sh.fit_columns(1, fixed={0: max(name_w, clamp(sh.col_widest(0), 10, 30))})
+    w = max(value_w, clamp(max([cells.widest()] + [sh.col_widest(c) for c in range(1, ncol)]),
+                           VALUE_MIN_W, VALUE_MAX_W))
     for c in range(1, ncol):
         sh.widths[c] = w
         sh.ws.set_column(c, c, w)
@@ -145,7 +175,81 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh.row(2, 6)
     sh.ws.freeze_panes(3, 1)
     sh.page_setup(repeat=(0, 0))
-    sh.break_before_blocks(blocks, sh.page_scale(ncol), repeated_pt=sh.height(0))
+    total = print_px(sh.widths[0]) + (ncol - 1) * print_px(w)
+    sh.ws.set_print_scale(min(pager.scale, max(10, int(PAGE_W_PX * 100 / max(1, total)))))
+    sh.ws.set_h_pagebreaks(pager.breaks)
+
+
+class _Pager:
+    """Places page breaks while the bands are written, so that a band that runs onto the next
+    page gets its header again there (a sheet can repeat only one set of rows, and each band
+    has its own header).
+
+    The sheet prints at an explicit scale (not "fit to width", whose scale each application
+    works out from its own font metrics): the scale comes from the column widths, fixed before
+    the first row is written, measured the way LibreOffice lays them out (the wider of the two:
+    in Excel the table is a little narrower than the page). Each page then holds the rows
+    planned, in both.
+    """
+
+    def __init__(self, ctx: Ctx, ncol: int, name_w: float, value_w: float) -> None:
+        total_px = print_px(name_w) + (ncol - 1) * print_px(value_w)
+        self.value_px = print_px(value_w)
+        self.scale = max(10, min(100, int(PAGE_W_PX * 100 / max(1, total_px))))
+        title_pt = 32.0  # row 0, repeated on every page
+        self.capacity = PAGE_H_PT * 100 / self.scale * 0.97 - title_pt
+        note = ctx.L("indicators.note")
+        self.used = text_height(note, total_px, 10, 1.45) + 6  # rows 1-2 of the first page
+        self.breaks: list[int] = []
+
+    def head_pt(self, band: list[DistrictIndicator], ctx: Ctx, lang: str) -> float:
+        texts = [ctx.L("ind.header", name=display_name(i, lang) + ctx.L("continued"), unit=display_unit(i, lang),
+                       weight=f"{i.weight or 0:g}", schedule=fmt_rate(i.schedule)) for i in band]
+        return max([36.0] + [text_height(x, 4 * self.value_px, 11, 1.4) for x in texts]) + 20
+
+    def need(self, r: int, pt: float) -> bool:
+        """Break before row ``r`` unless ``pt`` more fits on this page; True when it broke."""
+        if self.used > 0 and self.used + pt > self.capacity:
+            self.breaks.append(r)
+            self.used = 0.0
+            return True
+        return False
+
+
+VALUE_MIN_W, VALUE_MAX_W = 10, 16  # the value columns' width range
+
+
+def print_px(width: float) -> int:
+    """A column's printed width in pixels as LibreOffice lays it out (about 9.5 px a character with
+    宋体 11; Excel takes about 8, xlsxwriter's own estimate 7)."""
+    return int(width * 9.5 + 0.5) + 5
+
+
+def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str]) -> tuple[float, float]:
+    """The unit column's and the value columns' widths, from everything they will show."""
+    lang = ctx.lang
+    name_w = clamp(max([ctx.text_width(n) for ns in names.values() for n in ns]
+                       + [ctx.text_width(ctx.L("district_total")), ctx.text_width(ctx.L("col.unit_name"))]), 10, 30)
+    decimals = {i.code: int(i.decimals or 0) for i in ctx.indicators}
+    words = [status_label(k, lang) for k in ("missing", "pending")] + sub_heads + [DASH]
+    w = max(ctx.text_width(x) for x in words)
+    max_rank = 0
+    for v in ctx.results.values:
+        d = decimals.get(v.indicator, 0)
+        for text in (fmt_number(v.target, d) if v.target is not None else "",
+                     fmt_number(v.actual, d) if v.actual is not None else "",
+                     fmt_rate(v.rate) if v.rate is not None else ""):
+            w = max(w, len(text))
+        max_rank = max(max_rank, v.rank or 0)
+    if max_rank:
+        tied_word = ctx.L("tied_fmt").split('"')[1]
+        w = max(w, ctx.text_width(tied_word + str(max_rank)))
+    for i in ctx.indicators:  # the district row
+        d = int(i.decimals or 0)
+        for x in (i.target, i.actual):
+            if x is not None:
+                w = max(w, len(fmt_number(x, d)))
+    return name_w, clamp(w, VALUE_MIN_W, VALUE_MAX_W)
 
 
 class _ValueCells:

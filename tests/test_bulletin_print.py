@@ -1,0 +1,62 @@
+"""The bulletin as LibreOffice prints it, for a district larger than one page a table.
+
+Built from a synthetic 40-unit workspace (the demo's own forms, compiled for real), converted
+to PDF with LibreOffice, and read back page by page with pdftotext.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from reporting.core.periods import Period
+from reporting.demo.make import make_demo
+from reporting.jobs.compile import compile_period
+from reporting.workspace.config import load_workspace
+
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                                reason="LibreOffice and poppler-utils are needed")
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    root = tmp_path_factory.mktemp("print") / "ws"
+    make_demo(root, n_units=40, periods=[Period(2022, 10), Period(2022, 11)])
+    out = compile_period(load_workspace(root), Period(2022, 11))
+    profile = tmp_path_factory.mktemp("lo-profile")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out.folder), str(out.bulletin)], capture_output=True, timeout=240, check=True)
+    return _pages(out.bulletin.with_suffix(".pdf"))
+
+
+def test_every_indicator_page_starts_with_its_band_header(pages: list[str]) -> None:
+    band_pages = [p for p in pages if "各单位分项指标完成情况" in p]
+    assert len(band_pages) >= 4  # 40 units x 4 bands do not fit on one page each
+    for n, page in enumerate(band_pages):
+        lines = [x for x in page.splitlines() if x.strip()]
+        body = lines[:8]
+        # the header (单位 | 年度目标 累计完成 完成率 排名) comes before any unit's row on every page
+        head_at = next(i for i, x in enumerate(lines) if "年度目标" in x)
+        first_unit = next(i for i, x in enumerate(lines) if "示例" in x)
+        assert head_at < first_unit, (n, body)
+        if n > 0 and "（续）" not in page:
+            # a page without a continued band starts a new band: its first header is a band's first
+            assert "权重" in page
+
+
+def test_no_page_of_indicators_is_only_a_title(pages: list[str]) -> None:
+    band_pages = [p for p in pages if "各单位分项指标完成情况" in p]
+    assert all(sum("示例" in x for x in p.splitlines()) >= 5 for p in band_pages)
+
+
+def test_issuer_lines_stay_on_the_first_page(pages: list[str]) -> None:
+    assert "制表单位" in pages[0] and "数据来源" in pages[0]
