@@ -353,10 +353,12 @@ def test_bulletin_sheet_numbers_equal_results(book: Path, results: dict[str, Any
     assert ws.cell(by_name["瞪羚企业数"], 3).number_format == "#,##0"
     assert ws.cell(r_area, 5).number_format == "0.0%"
     assert ws.cell(r_area, 8).number_format == "+0.0;-0.0;0.0"
-    # issuer lines, with the period's date and never the clock
+    # issuer lines, dated by the last file received for the period (from the inputs, never the clock)
     texts = [c for r in _rows(ws) for c in r if isinstance(c, str)]
     assert "制表单位：武进区科学技术局" in texts
-    assert "制表日期：2022年11月30日" in texts
+    last = max(f["received"] for f in results["files"] if f["received"] and f["period"] == "2022-11")
+    assert last.startswith("2022-12-05")  # later than the period's last day, 2022-11-30
+    assert "制表日期：2022年12月5日" in texts
     assert "数据来源：各镇、开发区（街道）报送数据，详见“报送情况”“数据问题”工作表" in texts
     # the narrative is on the sheet
     for para in narrative(results):
@@ -422,9 +424,12 @@ def test_indicator_sheet_values_and_markers(book: Path, results: dict[str, Any])
 def test_submissions_and_issues_sheets(book: Path, results: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(book)
     sub = [c for r in _rows(wb["报送情况"]) for c in r if c is not None]
+    earlier = [f for f in results["files"] if f["status"] == "other-period" and f["period"] < "2022-11"]
+    assert earlier  # the fixture has a file of October
     for f in results["files"]:
-        assert f["file"] in sub
-    for word in ("采用", "已被更新文件替代", "重复文件", "拒收", "已忽略", "非本期数据", "未报送"):
+        assert (f["file"] in sub) == (f not in earlier)  # earlier months' files: one summary line instead
+    assert f"另有较早月份的文件 {len(earlier)} 个（2022-10 {len(earlier)} 个），已在各该月通报中列出，未纳入本期。" in sub
+    for word in ("采用", "已被更新文件替代", "重复文件", "拒收", "已忽略", "未报送"):
         assert word in sub
     ws = wb["数据问题"]
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:")
@@ -527,7 +532,7 @@ def test_print_setup(book: Path) -> None:
         ps = ws.page_setup
         assert ps.orientation == "landscape", ws.title
         assert int(ps.paperSize) == 9, ws.title
-        if ws.title == "分项指标":  # an explicit scale, so that its planned page breaks hold in every application
+        if ws.title in ("分项指标", "报送情况"):  # an explicit scale, so that its planned page breaks hold in every application
             assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
             assert 10 <= int(ps.scale) <= 100
         else:
@@ -540,7 +545,7 @@ def test_print_setup(book: Path) -> None:
             # the whole 通报 fits one page at a readable scale; its header repeats only for long tables
             assert int(ps.fitToHeight if ps.fitToHeight is not None else 1) == 1  # 1 is the default
         else:
-            if ws.title != "分项指标":
+            if ws.title not in ("分项指标", "报送情况"):
                 assert int(ps.fitToHeight) == 0, ws.title
             assert ws.print_title_rows, ws.title
         if ws.title != "图表":
@@ -737,3 +742,16 @@ def test_district_table_text_aligns_cjk(results: dict[str, Any]) -> None:
     ends = {display_width(line[: line.index("%") + 1]) for line in lines[2:]}
     assert len(ends) == 1
     assert "High-tech enterprise applications" in district_table_text(results, "en")
+
+
+def test_long_file_names_wrap_instead_of_being_cut(tmp_path: Path) -> None:
+    r = make_results()
+    long = "2022年11月/" + "湖塘镇关于报送2022年1-11月份科技创新重点指标完成情况的函（含附件及说明材料）" * 2 + ".xlsx"
+    r["files"][0]["file"] = long
+    path = tmp_path / "b.xlsx"
+    write_bulletin(path, r)
+    ws = openpyxl.load_workbook(path)["报送情况"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == long)
+    assert cell.alignment.wrap_text
+    assert ws.column_dimensions[cell.column_letter].width <= 46  # the column stays printable ...
+    assert ws.row_dimensions[cell.row].height >= 2.5 * 18  # ... and the row grows to show its three lines

@@ -60,3 +60,16 @@ def test_no_page_of_indicators_is_only_a_title(pages: list[str]) -> None:
 
 def test_issuer_lines_stay_on_the_first_page(pages: list[str]) -> None:
     assert "制表单位" in pages[0] and "数据来源" in pages[0]
+
+
+def test_submissions_header_repeats_and_earlier_months_are_one_line(pages: list[str]) -> None:
+    sub_pages = [p for p in pages if "2022年11月报送情况" in p]
+    assert len(sub_pages) >= 2  # 40 units and 80 files do not fit one page
+    for page in sub_pages:
+        lines = [x for x in page.splitlines() if x.strip()]
+        head_at = next(i for i, x in enumerate(lines) if "序号" in x)
+        first_unit = next((i for i, x in enumerate(lines) if "示例" in x), len(lines))
+        assert head_at < first_unit
+    text = "\n".join(sub_pages)
+    assert "另有较早月份的文件 40 个（2022-10 40 个）" in text
+    assert "2022年11月/" in text and "2022年10月/" not in text  # October's files are not listed one by one

@@ -359,6 +359,10 @@ BULLETIN_LABELS: dict[str, dict[str, str]] = {
               "{files} file(s) received, {used} used."},
     "submissions.units": {"zh": "一、各单位报送情况", "en": "1. Units"},
     "submissions.files": {"zh": "二、收到的文件", "en": "2. Files received"},
+    "submissions.earlier": {"zh": "另有较早月份的文件 {n} 个（{months}），已在各该月通报中列出，未纳入本期。",
+                            "en": "{n} more file(s) of earlier months ({months}) are listed in those months' bulletins "
+                                  "and not used here."},
+    "submissions.earlier_month": {"zh": "{period} {n} 个", "en": "{period}: {n}"},
     "col.no": {"zh": "序号", "en": "No."},
     "col.return_status": {"zh": "报送状态", "en": "Status"},
     "col.file_used": {"zh": "采用文件", "en": "File used"},

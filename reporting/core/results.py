@@ -239,6 +239,13 @@ class Results(_Json):
         return self.values_by_unit.get(unit, {}).get(indicator)
 
     @property
+    def made_on(self) -> str:
+        """The bulletin's 制表日期: the day the last file of this period was received (from the
+        inputs, so the bytes stay reproducible; no clock is read), else the period's last day."""
+        times = [f.received for f in self.files if f.received and f.period == self.period]
+        return max(times)[:10] if times else self.as_of
+
+    @property
     def has_errors(self) -> bool:
         return any(i.severity == "error" for i in self.issues)
 

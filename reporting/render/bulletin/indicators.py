@@ -14,15 +14,16 @@ from reporting.render.bulletin.context import NO_VALUE, NO_VALUES, Ctx
 from reporting.render.bulletin.layout import (
     BAND,
     HEAD_FONT,
-    PAGE_H_PT,
-    PAGE_W_PX,
     RATE_FMT,
     ROW_PT,
     Formats,
+    Pager,
     Sheet,
     clamp,
     num_fmt,
     number_text,
+    print_px,
+    print_scale,
     text_height,
 )
 from reporting.render.narrative import (
@@ -176,53 +177,28 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh.ws.freeze_panes(3, 1)
     sh.page_setup(repeat=(0, 0))
     total = print_px(sh.widths[0]) + (ncol - 1) * print_px(w)
-    sh.ws.set_print_scale(min(pager.scale, max(10, int(PAGE_W_PX * 100 / max(1, total)))))
+    sh.ws.set_print_scale(min(pager.scale, print_scale(total)))
     sh.ws.set_h_pagebreaks(pager.breaks)
 
 
-class _Pager:
-    """Places page breaks while the bands are written, so that a band that runs onto the next
-    page gets its header again there (a sheet can repeat only one set of rows, and each band
-    has its own header).
-
-    The sheet prints at an explicit scale (not "fit to width", whose scale each application
-    works out from its own font metrics): the scale comes from the column widths, fixed before
-    the first row is written, measured the way LibreOffice lays them out (the wider of the two:
-    in Excel the table is a little narrower than the page). Each page then holds the rows
-    planned, in both.
-    """
+class _Pager(Pager):
+    """Pages for the bands: the scale comes from the column widths, fixed before the first row is
+    written; each page then holds the rows planned, in Excel and in LibreOffice."""
 
     def __init__(self, ctx: Ctx, ncol: int, name_w: float, value_w: float) -> None:
         total_px = print_px(name_w) + (ncol - 1) * print_px(value_w)
         self.value_px = print_px(value_w)
-        self.scale = max(10, min(100, int(PAGE_W_PX * 100 / max(1, total_px))))
-        title_pt = 32.0  # row 0, repeated on every page
-        self.capacity = PAGE_H_PT * 100 / self.scale * 0.97 - title_pt
         note = ctx.L("indicators.note")
-        self.used = text_height(note, total_px, 10, 1.45) + 6  # rows 1-2 of the first page
-        self.breaks: list[int] = []
+        # row 0 (the title, 32 pt) repeats on every page; rows 1-2 open the first
+        super().__init__(print_scale(total_px), 32.0, text_height(note, total_px, 10, 1.45) + 6)
 
     def head_pt(self, band: list[DistrictIndicator], ctx: Ctx, lang: str) -> float:
         texts = [ctx.L("ind.header", name=display_name(i, lang) + ctx.L("continued"), unit=display_unit(i, lang),
                        weight=f"{i.weight or 0:g}", schedule=fmt_rate(i.schedule)) for i in band]
         return max([36.0] + [text_height(x, 4 * self.value_px, 11, 1.4) for x in texts]) + 20
 
-    def need(self, r: int, pt: float) -> bool:
-        """Break before row ``r`` unless ``pt`` more fits on this page; True when it broke."""
-        if self.used > 0 and self.used + pt > self.capacity:
-            self.breaks.append(r)
-            self.used = 0.0
-            return True
-        return False
-
 
 VALUE_MIN_W, VALUE_MAX_W = 10, 16  # the value columns' width range
-
-
-def print_px(width: float) -> int:
-    """A column's printed width in pixels as LibreOffice lays it out (about 9.5 px a character with
-    宋体 11; Excel takes about 8, xlsxwriter's own estimate 7)."""
-    return int(width * 9.5 + 0.5) + 5
 
 
 def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str]) -> tuple[float, float]:

@@ -121,7 +121,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     district = ctx.results.district
     issuer = (district.issuer_en if lang == "en" else "") or district.issuer
     lines = [ctx.L("issuer", issuer=issuer),
-             ctx.L("made_on", date=fmt_date(ctx.results.as_of, lang)),
+             ctx.L("made_on", date=fmt_date(ctx.results.made_on, lang)),
              ctx.L("source", groups=groups, s5=ctx.L("sheet.submissions"), s6=ctx.L("sheet.issues"))]
     for line in lines:
         sh.merge(r, 0, r, ncol - 1, line, F(align="left", text_wrap=True))
