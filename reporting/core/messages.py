@@ -235,6 +235,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "mail.err.rcpt": {"zh": "{address} 被服务器拒收（{reply}），请检查该地址", "en": "{address} refused by the server ({reply}); check the address"},
     # --- ingest, scoring, compile ---
     "forms.skipped": {"zh": "已存在，未覆盖（加 --force 覆盖）：{path}", "en": "Exists, not overwritten (use --force): {path}"},
+    "lock.busy": {"zh": "另一个 reporting 进程正在处理此工作区（{path}），请等它结束后再运行",
+                  "en": "Another reporting process is working on this workspace ({path}); wait for it to finish, then run again"},
     "compile.err.outbox_not_dir": {"zh": "{path} 应是文件夹，现在是一个文件。请把它改名或移走后重新运行",
                                    "en": "{path} should be a folder but is a file. Rename or move it, then run again"},
     "compile.err.nothing": {"zh": "{inbox} 中没有可识别的报表，无可汇总的内容。请先把各单位报表放入 inbox/ 文件夹，或用 --period 指定报送期",
@@ -256,6 +258,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compile.err.cannot_write": {"zh": "无法写入 {path}：{detail}。请检查文件夹是否只读、磁盘是否已满；上次的输出未作改动",
                                  "en": "Cannot write {path}: {detail}. Check that the folder is writable and the disk not full; "
                                        "the previous outputs are unchanged"},
+    # --- recognition and selection (ingest.recognise, ingest.select) ---
+    "evidence.meta": {"zh": "表单信息", "en": "the form's metadata"},
+    "evidence.cell": {"zh": "填报单位", "en": "the 填报单位 cell"},
+    "evidence.cell_quoted": {"zh": "“填报单位”", "en": "the 填报单位 cell"},
+    "evidence.where": {"zh": "（{where}）", "en": " ({where})"},
+    "list.sep": {"zh": "、", "en": ", "},
+    "trend.last_month": {"zh": "上月", "en": "last month"},
+    "evidence.title": {"zh": "标题", "en": "the title"},
+    "evidence.date": {"zh": "日期单元格", "en": "a date cell"},
+    "evidence.sheet": {"zh": "工作表名", "en": "the sheet name"},
+    "evidence.name": {"zh": "文件名", "en": "the file name"},
+    "evidence.folder": {"zh": "所在文件夹", "en": "the folder"},
+    "evidence.item": {"zh": "{source}{where}为 {value}", "en": "{source}{where} says {value}"},
+    "recognise.unit_cell_said": {"zh": "；填报单位：{text}", "en": "; 填报单位: {text}"},
+    "recognise.unit_unknown": {"zh": "（文件名与“填报单位”均未写明已知单位{said}）",
+                               "en": " (neither the file name nor 填报单位 names a known unit{said})"},
+    "recognise.taken_as": {"zh": "{said}；按 {value} 处理", "en": "{said}; taken as {value}"},
+    "recognise.layout": {"zh": "{sheet} 表，{n} 项指标，数值列 {col}", "en": "sheet {sheet}, {n} indicators, values in column {col}"},
+    "recognise.period_from": {"zh": "{period}（依据{source}）", "en": "{period} (from {source})"},
+    "select.duplicate": {"zh": "同 {file}", "en": "same as {file}"},
+    "select.superseded": {"zh": "由 {file} 取代", "en": "replaced by {file}"},
+    "select.won": {"zh": "采用：接收时间最新（{when}）", "en": "used: received last ({when})"},
+    "select.won_tie": {"zh": "采用：接收时间相同（{when}），按文件名取后者", "en": "used: received at the same time ({when}), the later name"},
+    "select.over": {"zh": "，取代 {files}", "en": ", replacing {files}"},
+    "select.other_period": {"zh": "{period} 的报表", "en": "a form for {period}"},
+    "select.other_period_bad": {"zh": "{period} 的报表（未通过检查）", "en": "a form for {period} (failed the checks)"},
+    "select.later_period": {"zh": "已收到 {n} 份 {period} 报表，未纳入本期", "en": "{n} form(s) for {period} received, not in this compile"},
 }
 
 

@@ -67,9 +67,7 @@ def workspace_lock(folder: Path, *, wait: float = 0.0) -> Iterator[None]:
                 break
             except OSError:
                 if time.monotonic() >= deadline:
-                    raise LockBusy(
-                        f"另一个 reporting 进程正在处理此工作区（{path}），请等它结束后再运行"
-                    ) from None
+                    raise LockBusy(key="lock.busy", path=path) from None
                 time.sleep(0.2)
         yield
     finally:
