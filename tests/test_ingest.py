@@ -25,6 +25,7 @@ from reporting.core import formlayout as fl
 from reporting.core.models import Issue
 from reporting.core.periods import Period
 from reporting.ingest.pipeline import check_files, discover, ingest
+from reporting.ingest.select import later_periods
 from reporting.render.forms import build_form
 from reporting.workspace.config import Workspace
 
@@ -446,14 +447,23 @@ def test_other_period_is_listed_not_an_error(ws: Workspace) -> None:
     assert set(result.used) == {"hutang"}
 
 
-def test_period_defaults_to_the_latest_found(ws: Workspace) -> None:
+def test_period_defaults_to_the_one_most_units_sent(ws: Workspace) -> None:
+    """Two units sent October, one already November: October is compiled, November is listed."""
     submit(ws, "湖塘镇10月.xlsx", period=OCT)
     submit(ws, "湖塘镇11月.xlsx")
     submit(ws, "牛塘镇10月.xlsx", "niutang", period=OCT)
     result = ingest(ws)
-    assert result.period == NOV
-    assert set(result.used) == {"hutang"}
-    assert only(result, "牛塘镇10月.xlsx").status == "other-period"
+    assert result.period == OCT
+    assert set(result.used) == {"hutang", "niutang"}
+    later = only(result, "湖塘镇11月.xlsx")
+    assert later.status == "other-period" and "2022-11" in later.reason and "1" in later.reason
+    assert later_periods(result.submissions, OCT) == {"2022-11": 1}
+
+
+def test_period_tie_takes_the_later(ws: Workspace) -> None:
+    submit(ws, "湖塘镇10月.xlsx", period=OCT)
+    submit(ws, "牛塘镇11月.xlsx", "niutang")
+    assert ingest(ws).period == NOV
 
 
 def test_nothing_recognisable_has_no_period(ws: Workspace) -> None:

@@ -395,23 +395,26 @@ def test_period_from_title_then_file_name(ws: Workspace, name: str, title: str |
 
 
 def test_file_name_says_october_title_says_november(ws: Workspace) -> None:
+    """Independent evidence disagrees: period-conflict (file-level error) listing both pieces; not used."""
     rows = [["湖塘镇2022年1-11月科技指标"], ["指标名称", "本年累计"], *table(ws)]
     hand_made(ws.inbox / "湖塘镇10月.xlsx", rows)
-    sub = only(ingest(ws), "湖塘镇10月.xlsx")
-    assert sub.period == "2022-11"  # the title comes before the file name
-    w = one(sub, "period-mismatch")
-    assert (w.severity, w.sheet, w.cell, w.unit) == ("warning", "Sheet1", "A1", "hutang")
-    assert w.message() == "报送期不一致：标题为 2022年11月，文件名为 2022年10月；按 2022-11 处理"
-    assert sub.status == "used"
+    result = ingest(ws, NOV)
+    sub = only(result, "湖塘镇10月.xlsx")
+    err = one(sub, "period-conflict")
+    assert (err.severity, err.sheet, err.cell, err.unit) == ("error", "Sheet1", "A1", "hutang")
+    params = dict(err.params)
+    assert "Sheet1!A1" in params["evidence"] and "2022-11" in params["evidence_en"] and "2022-10" in params["evidence_en"]
+    assert sub.status == "rejected" and "hutang" not in result.used
+    assert not found(sub, "period-mismatch")
 
 
 def test_own_form_renamed_to_another_month(ws: Workspace) -> None:
     own_form(ws).save(ws.inbox / "湖塘镇10月.xlsx")
-    sub = only(ingest(ws), "湖塘镇10月.xlsx")
-    assert sub.period == "2022-11"
-    w = one(sub, "period-mismatch")
-    assert "表单信息为 2022年11月" in w.message() and "文件名为 2022年10月" in w.message()
-    assert not found(sub, "period-inferred")
+    sub = only(ingest(ws, NOV), "湖塘镇10月.xlsx")
+    assert sub.period == "2022-11"  # listed under its strongest evidence, but not used
+    err = one(sub, "period-conflict")
+    assert "_meta" in dict(err.params)["evidence"] and "2022-10" in dict(err.params)["evidence_en"]
+    assert sub.rejected and not found(sub, "period-inferred")
 
 
 def test_date_filled_in_is_not_the_period(ws: Workspace) -> None:

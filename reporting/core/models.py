@@ -160,6 +160,7 @@ class Submission:
     status: str = "rejected"  # used | superseded | duplicate | rejected | ignored | other-period
     reason: str = ""
     remarks: dict[str, str] = field(default_factory=dict)  # indicator -> 备注 text
+    received: float = 0.0  # when the file was received (epoch seconds); the newest of a unit and period wins
 
     @property
     def rejected(self) -> bool:

@@ -7,6 +7,7 @@ submission per unit and period is then selected (latest wins).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import os
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from reporting.core.models import Submission, issue
 from reporting.core.periods import Period
-from reporting.ingest.select import latest_period, select
+from reporting.ingest.select import default_period, select
 
 if TYPE_CHECKING:
     from reporting.ingest.cache import ReadCache
@@ -70,6 +71,15 @@ def received(mtime: float) -> str:
     return dt.datetime.fromtimestamp(int(mtime)).isoformat()
 
 
+def received_time(ws: Workspace, path: Path, sha256: str, mtime: float) -> float:
+    """When the tool received this file (epoch seconds): the newest of a unit and period wins.
+
+    For now the file's modification time (a weak signal: copying resets it); the workspace's
+    record of when the tool first saw these bytes will take its place.
+    """
+    return mtime
+
+
 def discover(inbox: Path) -> list[Path]:
     """Every file under ``inbox`` (recursively), in a stable order; symlinks are not followed out."""
     out: list[Path] = []
@@ -116,8 +126,11 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
         if hit is not None:
             sub, grids = hit
             sub.mtime, sub.size = st.st_mtime, st.st_size  # same bytes, perhaps saved again
+            sub.received = received_time(ws, path, sha, st.st_mtime)
             return sub, grids
-    sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size), assume)
+    sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size,
+                                                              received=received_time(ws, path, sha, st.st_mtime)),
+                            assume)
     if cache is not None:
         # grids are kept only where a feedback copy may need them
         cache.put(sha, display, assumed, (sub, grids if sub.issues else []))
@@ -128,7 +141,7 @@ def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Sub
                assume: Period | None) -> tuple[Submission, list[Grid]]:
     """Parse, recognise and validate one file's bytes."""
     from reporting.ingest.recognise import recognise
-    from reporting.ingest.rules.values import read_values
+    from reporting.ingest.rules.values import check_empty, read_values
     from reporting.io.reader import read_book
 
     book = read_book(path, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
@@ -151,9 +164,13 @@ def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Sub
     sub.period = str(rec.period) if rec.period else None
     sub.issues.extend(rec.issues)
     if rec.layout is not None and not sub.rejected:
-        values, remarks, problems = read_values(rec.layout, ws, file=display, unit=rec.unit or "")
-        sub.values, sub.remarks = values, remarks
-        sub.issues.extend(problems)
+        empty = check_empty(rec.layout, file=display, unit=rec.unit or "")
+        if empty is not None:
+            sub.issues.append(empty)
+        else:
+            values, remarks, problems = read_values(rec.layout, ws, file=display, unit=rec.unit or "")
+            sub.values, sub.remarks = values, remarks
+            sub.issues.extend(problems)
     if sub.rejected:
         sub.reason = next(i.message() for i in sub.issues if i.is_error and i.file_level)
     else:
@@ -251,14 +268,19 @@ def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = No
 
 def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | None = None,
            progress: Callable[[int, int], None] | None = None) -> Ingested:
-    """Read the inbox (or ``paths``), choose the period, select and check submissions."""
-    from reporting.ingest.previous import previous_values
-    from reporting.ingest.rules.values import check_against_previous
+    """Read the inbox (or ``paths``), choose the period, select and check submissions.
 
+    Without ``period``, the period most units submitted for is compiled; files for later
+    periods are listed (other-period), not compiled. The checks across periods run once per
+    submission, on copies, so a submission read from the cache is never checked twice.
+    """
     files = paths if paths is not None else discover(ws.inbox)
     subs, sheets = read_all(ws, files, assume=period, progress=progress)
+    subs = [copy.copy(s) for s in subs]
+    for s in subs:
+        s.issues = list(s.issues)
     if period is None:
-        period = latest_period(subs)
+        period = default_period(subs)
     result = Ingested(period, subs, sheets=sheets, unit_names={u.code: u.name for u in ws.units})
     if period is None:
         return result
@@ -272,14 +294,21 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
             elif st == "other-period" and s.period:
                 s.issues.append(issue("other-period", file=s.file, unit=s.unit or "",
                                       detail=Period.parse(s.period).label_zh()))
-    prev = previous_values(ws, period, parsed=_with_inbox(ws, period, files, subs) if paths is not None else subs)
-    for unit, s in sel.used.items():
-        values, problems = check_against_previous(s.values, prev.get(unit), [], ws, period.month,
-                                                  file=s.file, unit=unit)
+    result.used = sel.used
+    validate_used(ws, period, sel.used, _with_inbox(ws, period, files, subs) if paths is not None else subs)
+    return result
+
+
+def validate_used(ws: Workspace, period: Period, used: dict[str, Submission], parsed: list[Submission]) -> None:
+    """The checks across periods, once per selected submission, against each unit's last accepted figures."""
+    from reporting.ingest.previous import last_accepted
+    from reporting.ingest.rules.trend import check_against_previous
+
+    prev = last_accepted(ws, period, parsed)
+    for unit, s in used.items():
+        values, problems = check_against_previous(s.values, prev.get(unit), ws, period, file=s.file, unit=unit)
         s.values = values
         s.issues.extend(problems)
-    result.used = sel.used
-    return result
 
 
 def _with_inbox(ws: Workspace, period: Period, files: list[Path], subs: list[Submission]) -> list[Submission]:

@@ -45,20 +45,34 @@ def values_for(ws: Workspace, period: Period, parsed: list[Submission], *,
 
 
 def previous_needs_inbox(ws: Workspace, period: Period) -> bool:
-    """Whether :func:`previous_values` for ``period`` reads inbox files (not all published)."""
-    prev = period.previous()
-    if prev is None:
-        return False
-    results = load_results(ws, prev)
-    if results is None:
-        return True
-    return not covered_units(results, published_values(results)) >= {u.code for u in ws.units}
+    """Whether the earlier periods of the year (see :func:`last_accepted`) must be read from inbox files."""
+    everyone = {u.code for u in ws.units}
+    for p in period.months_of_year()[:-1]:
+        results = load_results(ws, p)
+        if results is None or not covered_units(results, published_values(results)) >= everyone:
+            return True
+    return False
 
 
 def previous_values(ws: Workspace, period: Period, parsed: list[Submission]) -> dict[str, dict[str, float]]:
     """The units' accepted year-to-date figures for the previous period of the same year."""
     prev = period.previous()
     return values_for(ws, prev, parsed, fill_missing=True) if prev else {}
+
+
+def last_accepted(ws: Workspace, period: Period, parsed: list[Submission]) -> dict[str, dict[str, tuple[Period, float]]]:
+    """Per unit and indicator: the last earlier period of the same year with an accepted figure, and that figure.
+
+    A unit that missed March is still compared with its February figures when April is compiled;
+    a value excluded in March (待核实) falls back to February's.
+    """
+    out: dict[str, dict[str, tuple[Period, float]]] = {}
+    for p in reversed(period.months_of_year()[:-1]):
+        for unit, vals in values_for(ws, p, parsed, fill_missing=True).items():
+            mine = out.setdefault(unit, {})
+            for code, v in vals.items():
+                mine.setdefault(code, (p, v))
+    return {u: v for u, v in out.items() if v}
 
 
 def district_history(ws: Workspace, period: Period, parsed: list[Submission]) -> list[dict[str, Any]]:

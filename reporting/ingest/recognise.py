@@ -10,6 +10,7 @@ normalised name and the catalogue's aliases; unit and period come from a
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -40,9 +41,17 @@ _BARE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 # what follows a month when the text is a date ("2022年12月5日", "2022-12-05"), not a period
 _DAY_AFTER_MONTH = re.compile(r"\s*(\d{1,2})\s*[日号]")
+_SEAL = re.compile(r"^[(（]\s*(?:盖章|公章|签章|签字)\s*[)）]")
+_LONG_SPACES = re.compile(r"\s{4,}")
+# two-digit years, in file and sheet names: "（26.3）", "26.1", "23年3月"
+_SHORT_YM = re.compile(r"(?<![\d.])(2\d)\s*[.．年]\s*(1[0-2]|0?[1-9])(?:\s*月)?(?![\d.])")
+_SHORT_YEAR_MONTH = re.compile(r"(?<![\d.])(2\d)\s*年\s*(1[0-2]|0?[1-9])\s*月")
+# quarters: "2023年一季度", "2023年第1季度" = the quarter's last month
+_QUARTER = re.compile(r"(20\d{2})\s*年?\s*第?\s*([一二三四1-4])\s*季度")
 _DAY_AFTER_NUMBER = re.compile(r"[-./](\d{1,2})(?!\d)")
 # cells that hold a date, not the period ("填报日期：2022年12月5日")
-_DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间")
+_DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间", "报出日期", "报表日期")
+_PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
 _EXCLUDE_VALUE_HEADER = ("上月", "去年", "上年", "同期", "目标", "计划", "任务", "序时", "完成率", "比例", "增幅", "增长",
                          "占比")
 _MONTHLY_HEADER = ("本月", "当月")  # a month's own figure, not the year to date (unless it says 累计)
@@ -81,21 +90,24 @@ class Catalogue:
         return cat
 
     def match_indicator(self, label: object) -> str | None:
+        return self.match_indicator_how(label)[0]
+
+    def match_indicator_how(self, label: object) -> tuple[str | None, bool]:
         """The indicator a row label names: its name or an alias, whatever the spacing, brackets,
         full-width characters or numbering ("1、", "（一）"); or the longest one the label contains."""
         if isinstance(label, str):
             label = _NUMBERING.sub("", label)
         key = norm_label(label)
         if not key:
-            return None
+            return None, False
         if key in self.ind_keys:
-            return self.ind_keys[key]
+            return self.ind_keys[key], True
         # the label may carry extra words: "高新技术企业申报数（累计）" or "其中：瞪羚企业数"
         best = None
         for k, code in self.ind_keys.items():
             if len(k) >= 4 and k in key and (best is None or len(k) > len(best[0])):
                 best = (k, code)
-        return best[1] if best else None
+        return (best[1], False) if best else (None, False)
 
     @functools.cached_property
     def unit_names(self) -> dict[str, str]:
@@ -147,6 +159,19 @@ class Layout:
     unknown_rows: list[tuple[int, str]] = field(default_factory=list)
     duplicate_rows: list[tuple[str, int]] = field(default_factory=list)
     exact: bool = False
+    measure_col: int | None = None  # a 计量单位 column
+    header_measure: str | None = None  # a unit written in the value column's header ("本年累计（万元）")
+    header_last: int | None = None  # the last header row (two-row headers)
+
+
+@dataclass
+class TableProblem:
+    """A table that was found but cannot be read safely: the issue code and its typed params."""
+
+    code: str
+    sheet: str
+    cell: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,6 +180,7 @@ class Recognition:
     period: Period | None
     layout: Layout | None
     issues: list[Issue]
+    conflict: bool = False  # the unit's or period's own evidence disagrees: it may replace nothing
 
 
 def read_meta(sheets: list[Grid]) -> dict[str, Any] | None:
@@ -183,17 +209,26 @@ def read_meta(sheets: list[Grid]) -> dict[str, Any] | None:
 
 
 def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Period | None = None) -> Recognition:
-    """Find unit, period and layout; report inferences (info) and contradictions (warnings)."""
+    """Find unit, period and layout; weigh the evidence for each (see README, "How the tool decides").
+
+    Inferences are info; independent evidence that disagrees is a file-level error
+    (``unit-conflict``, ``period-conflict``) that keeps the file out and lets it replace nothing.
+    """
+    from reporting.core.messages import t
+
     issues: list[Issue] = []
     meta = read_meta(sheets)
     visible = [g for g in sheets if g.name != fl.META_SHEET]
     layout = _layout_from_meta(visible, meta, cat) if meta else None
     inferred = layout is None
+    problems: list[TableProblem] = []
     if layout is None:
-        layout = find_layout(visible, cat)
+        layout = find_layout(visible, cat, assume, problems)
+    conflict = False
+    stem = PurePath(display).stem
+    names = cat.unit_names
 
     # unit: metadata, then a 填报单位 cell, then the file name
-    stem = PurePath(display).stem
     candidates: list[tuple[str, str]] = []
     if meta and meta.get(fl.META_UNIT) in cat.unit_names:
         candidates.append(("meta", meta[fl.META_UNIT]))
@@ -204,57 +239,41 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if name_unit:
         candidates.append(("name", name_unit))
     unit = candidates[0][1] if candidates else None
-    names = cat.unit_names
     at_cell = {"sheet": unit_cell.sheet, "cell": unit_cell.cell} if unit_cell else {}
     if unit is None:
-        said = f"；填报单位：{unit_cell.text}" if unit_cell else ""
-        issues.append(issue("unknown-unit", file=display, **at_cell,
-                            detail=f"（文件名与“填报单位”均未写明已知单位{said}）"))
+        said = t("recognise.unit_cell_said", "zh", text=unit_cell.text) if unit_cell else ""
+        issues.append(issue("unknown-unit", file=display, **at_cell, detail=t("recognise.unit_unknown", "zh", said=said)))
     else:
         source = candidates[0][0]
         if source != "meta":
-            how = {"cell": ("“填报单位”", "the 填报单位 cell"), "name": ("文件名", "the file name")}[source]
             issues.append(issue("unit-inferred", file=display, unit=unit, **(at_cell if source == "cell" else {}),
-                                unit_name=names[unit], source=how[0], source_en=how[1]))
-        if any(c != unit for _, c in candidates):
-            said = "，".join(f"{ {'meta': '表单信息', 'cell': '填报单位', 'name': '文件名'}[s]}为 {names[c]}"
-                            for s, c in candidates)
+                                unit_name=names[unit], source=t(_quoted(source), "zh"),
+                                source_en=t(_quoted(source), "en")))
+        others = {c for s_, c in candidates if s_ != "meta"}
+        listed = {lang: "，".join(t("evidence.item", lang, source=t(f"evidence.{s_}", lang), where="",
+                                    value=names[c]) for s_, c in candidates) for lang in ("zh", "en")}
+        if source == "meta" and len(others) == 1 and len(candidates) == 3 and unit not in others:
+            conflict = True
+            issues.append(issue("unit-conflict", file=display, unit=unit, **at_cell,
+                                evidence=listed["zh"], evidence_en=listed["en"]))
+        elif any(c != unit for _, c in candidates):
             issues.append(issue("unit-mismatch", file=display, unit=unit, **at_cell,
-                                detail=f"{said}；按 {names[unit]} 处理"))
+                                detail=t("recognise.taken_as", "zh", said=listed["zh"], value=names[unit])))
 
+    for pr in problems:
+        if pr.code == "ambiguous-column" or (layout is None and pr.code in ("ambiguous-sheet", "no-matching-rows")):
+            issues.append(issue(pr.code, file=display, sheet=pr.sheet, cell=pr.cell, unit=unit or "", **pr.params))
     if inferred and layout is not None:
         issues.insert(0, issue("layout-inferred", file=display, sheet=layout.sheet.name, unit=unit or "",
                                cell=_a1(layout.header_row, layout.value_col),
-                               detail=f"{layout.sheet.name} 表，{len(layout.rows)} 项指标，数值列 "
-                                      f"{_col_letter(layout.value_col)}"))
+                               detail=t("recognise.layout", "zh", sheet=layout.sheet.name, n=len(layout.rows),
+                                        col=_col_letter(layout.value_col))))
     if meta and meta.get(fl.META_DISTRICT) and meta[fl.META_DISTRICT] != cat.district:
         issues.append(issue("other-district", file=display, unit=unit or "", detail=meta[fl.META_DISTRICT]))
 
-    # period: metadata, then the title, then the file name (then the folder). A month written
-    # without its year ("1-11月", "11月") takes the year stated elsewhere, else the --period's.
-    pcands: list[tuple[str, Period]] = []
-    meta_p = None
-    if meta and meta.get(fl.META_PERIOD):
-        try:
-            meta_p = Period.parse(meta[fl.META_PERIOD])
-            pcands.append(("meta", meta_p))
-        except ValueError:
-            pass
-    folder_text = str(PurePath(display).parent)
-    year_hint = _year_hint(meta_p, visible, layout, stem, folder_text) or (assume.year if assume else None)
-    title = _period_from_cells(visible, layout, year_hint)
-    if title:
-        pcands.append(("title", title.value))
-    name_p = period_from_text(stem, year_hint)
-    if name_p:
-        pcands.append(("name", name_p))
-    elif not pcands:  # the folder the clerk filed it in, as a last resort
-        folder_p = period_from_text(folder_text, year_hint)
-        if folder_p:
-            pcands.append(("folder", folder_p))
-    period = pcands[0][1] if pcands else None
-    where = {"meta": "表单信息", "title": "标题", "name": "文件名", "folder": "所在文件夹"}
-    at_title = {"sheet": title.sheet, "cell": title.cell} if title else {}
+    # period: every independent piece of evidence; they must agree
+    evidence = period_evidence(visible, meta, layout, display, assume)
+    period = evidence[0].value if evidence else None
     if period is None:
         if assume is not None:
             period = assume
@@ -262,18 +281,103 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         else:
             issues.append(issue("unknown-period", file=display, unit=unit or ""))
     else:
-        source = pcands[0][0]
-        if source != "meta":
-            issues.append(issue("period-inferred", file=display, unit=unit or "",
-                                **(at_title if source == "title" else {}),
-                                detail=f"{period}（依据{where[source]}）"))
-        if any(p != period for _, p in pcands):
-            said = "，".join(f"{where[s]}为 {p.year}年{p.month}月" for s, p in pcands)
-            issues.append(issue("period-mismatch", file=display, unit=unit or "", **at_title,
-                                detail=f"{said}；按 {period} 处理"))
-    if layout is None:
+        first = evidence[0]
+        at_first = {"sheet": first.sheet, "cell": first.cell} if first.cell else {}
+        if any(e.value != period for e in evidence):
+            conflict = True
+            listed = {lang: "；".join(t("evidence.item", lang, source=t(f"evidence.{e.source}", lang),
+                                        where=t("evidence.where", lang, where=e.where()) if e.where() else "",
+                                        value=e.value.label_zh() if lang == "zh" else str(e.value))
+                                      for e in evidence) for lang in ("zh", "en")}
+            issues.append(issue("period-conflict", file=display, unit=unit or "", **at_first,
+                                evidence=listed["zh"], evidence_en=listed["en"]))
+        elif first.source != "meta":
+            issues.append(issue("period-inferred", file=display, unit=unit or "", **at_first,
+                                detail=t("recognise.period_from", "zh", period=str(period),
+                                         source=t(f"evidence.{first.source}", "zh"))))
+    if layout is not None and not layout.exact and len([g for g in visible if sheet_period(g.name, None)]) > 1:
+        sp = sheet_period(layout.sheet.name, period.year if period else None)
+        if sp is not None:
+            issues.append(issue("sheet-chosen", file=display, sheet=layout.sheet.name, unit=unit or "",
+                                period=str(sp)))
+    if layout is None and not any(i.code in ("ambiguous-column", "ambiguous-sheet", "no-matching-rows")
+                                  for i in issues):
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
-    return Recognition(unit, period, layout, issues)
+    return Recognition(unit, period, layout, issues, conflict)
+
+
+def _quoted(source: str) -> str:
+    return "evidence.cell_quoted" if source == "cell" else f"evidence.{source}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for the period: where it came from and what it says."""
+
+    source: str  # meta | title | date | sheet | name | folder
+    value: Period
+    sheet: str = ""
+    cell: str = ""
+    weak: bool = False  # text behind a long run of spaces: dropped when other evidence disagrees
+
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else (self.sheet or "")
+
+
+def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Layout | None, display: str,
+                    assume: Period | None) -> list[Evidence]:
+    """Every independent statement of the period, strongest first: metadata, title, a date cell
+    beside a 填报单位/报送期 label, the table's sheet name, the file name; the folder only when none."""
+    from reporting.core.cells import a1
+
+    out: list[Evidence] = []
+    stem = PurePath(display).stem
+    folder = str(PurePath(display).parent)
+    meta_p = None
+    if meta and meta.get(fl.META_PERIOD):
+        try:
+            meta_p = Period.parse(meta[fl.META_PERIOD])
+            out.append(Evidence("meta", meta_p, fl.META_SHEET))
+        except ValueError:
+            pass
+    hint = _year_hint(meta_p, sheets, layout, stem, folder) or (assume.year if assume else None)
+    title = _period_from_cells(sheets, layout, hint)
+    if title:
+        out.append(Evidence("title", title.value, title.sheet, title.cell, weak=title.weak))
+    for sheet in ([layout.sheet] if layout else sheets[:1]):
+        for r, row in enumerate(sheet.rows[:15]):
+            labelled = any(isinstance(v, str) and any(lab in v for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS))
+                           for v in row)
+            if not labelled:
+                continue
+            for c, v in enumerate(row):
+                if isinstance(v, dt.date) and not _after_date_label(row, c):
+                    out.append(Evidence("date", Period(v.year, v.month), sheet.name, a1(r, c)))
+                    break
+    if layout is not None and not layout.exact:
+        sp = sheet_period(layout.sheet.name, hint)
+        if sp:
+            out.append(Evidence("sheet", sp, layout.sheet.name))
+    name_p = period_from_text(stem, hint, two_digit_year=True)
+    if name_p:
+        out.append(Evidence("name", name_p))
+    if not out:
+        folder_p = period_from_text(folder, hint, two_digit_year=True)
+        if folder_p:
+            out.append(Evidence("folder", folder_p))
+    strong = {e.value for e in out if not e.weak}
+    if strong and any(e.weak and e.value not in strong for e in out):
+        out = [e for e in out if not e.weak]
+    return out
+
+
+def _after_date_label(row: list[object], c: int) -> bool:
+    """Whether the date at ``c`` follows a 报出日期/填报日期 label (the day the form was made, not the period)."""
+    for cc in range(c - 1, max(-1, c - 3), -1):
+        v = row[cc]
+        if isinstance(v, str) and v.strip():
+            return any(lab in v for lab in _DATE_LABELS)
+    return False
 
 
 def _year_hint(meta_p: Period | None, sheets: list[Grid], layout: Layout | None, stem: str,
@@ -325,80 +429,152 @@ def _layout_from_meta(sheets: list[Grid], meta: dict[str, Any], cat: Catalogue) 
     return Layout(sheet, rows, fl.COL_VALUE - 1, fl.COL_REMARK - 1, fl.COL_NAME - 1, header, exact=True)
 
 
-def find_layout(sheets: list[Grid], cat: Catalogue) -> Layout | None:
-    """Find the table by its header: an indicator-name column and a year-to-date column."""
-    best: Layout | None = None
+def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
+                problems: list[TableProblem] | None = None) -> Layout | None:
+    """Find the table by its header: an indicator-name column and a year-to-date column.
+
+    A workbook with one full table per sheet is read at the sheet of ``want`` (or, without one,
+    the latest month named); several full tables that no sheet name tells apart give an
+    ``ambiguous-sheet`` problem and no layout. Problems found on the way are appended to ``problems``.
+    """
+    problems = [] if problems is None else problems
     ordered = [g for g in sheets if g.state == "visible"] + [g for g in sheets if g.state != "visible"]
+    found: list[Layout] = []
     for sheet in ordered:
-        layout = _layout_in_sheet(sheet, cat)
-        if layout and (best is None or len(layout.rows) > len(best.rows)):
-            best = layout
-        if best and len(best.rows) == len(cat.indicators):
-            break
-    return best
+        layout = _layout_in_sheet(sheet, cat, problems)
+        if layout:
+            found.append(layout)
+    if not found:
+        return None
+    full = [lay for lay in found if len(lay.rows) * 2 >= max(2, len(cat.indicators))]
+    if len(full) <= 1:
+        return max(found, key=lambda lay: len(lay.rows))
+    by_period = {lay.sheet.name: sheet_period(lay.sheet.name, want.year if want else None) for lay in full}
+    if all(by_period.values()):
+        periods = [p for p in by_period.values() if p is not None]
+        target = want if want in periods else (max(periods) if want is None else None)
+        chosen = [lay for lay in full if by_period[lay.sheet.name] == target]
+        if len(chosen) == 1:
+            return chosen[0]
+        if target is None and want is not None:
+            # no sheet for the period compiled: the latest, so the file is listed under its own period
+            latest = max(periods)
+            chosen = [lay for lay in full if by_period[lay.sheet.name] == latest]
+            if len(chosen) == 1:
+                return chosen[0]
+    problems.append(TableProblem("ambiguous-sheet", "", "", {"sheets": _sep().join(lay.sheet.name for lay in full)}))
+    return None
 
 
-def _value_column(header: list[object]) -> int | None:
-    scored: list[tuple[int, int]] = []
-    if sum(1 for v in header if v not in (None, "")) < 2:
-        return None  # a title line, not a header row
-    for c, v in enumerate(header):
-        key = norm_label(v)
-        if not key or len(key) > 12 or any(x in key for x in _EXCLUDE_VALUE_HEADER):
+def _sep() -> str:
+    from reporting.core.messages import t
+
+    return t("list.sep", "zh")
+
+
+def sheet_period(name: str, year_hint: int | None) -> Period | None:
+    """The month a sheet is named after: ``2026.3``, ``26.3``, ``2026年3月``, ``3月``, ``1-3月``."""
+    return period_from_text(name, year_hint, two_digit_year=True)
+
+
+def _layout_in_sheet(sheet: Grid, cat: Catalogue, problems: list[TableProblem]) -> Layout | None:
+    from reporting.core.cells import a1
+    from reporting.ingest.headers import header_at, measure_column, unit_in_header
+
+    for r in range(min(40, len(sheet.rows))):
+        head = header_at(sheet.rows, r)
+        if head is None:
             continue
-        if any(x in key for x in _MONTHLY_HEADER) and "累计" not in key:
-            continue
-        for rank, word in enumerate(fl.VALUE_HEADERS):
-            if word in key:
-                scored.append((rank, c))
-                break
-        else:
-            if re.search(r"1\d{0,2}月累计|\d+月份?累计|累计完成|本年", key):
-                scored.append((len(fl.VALUE_HEADERS), c))
-    return min(scored)[1] if scored else None
-
-
-def _layout_in_sheet(sheet: Grid, cat: Catalogue) -> Layout | None:
-    for r, row in enumerate(sheet.rows[:40]):
-        value_col = _value_column(row)
-        if value_col is None:
-            continue
-        # the label column: the one (left of or anywhere) with most indicator matches below the header
+        below_from = head.last + 1
+        # the label column: the one with most indicator matches below the header
         counts: dict[int, int] = {}
-        for below in sheet.rows[r + 1:r + 80]:
+        for below in sheet.rows[below_from:below_from + 80]:
             for c, v in enumerate(below):
-                if c != value_col and isinstance(v, str) and cat.match_indicator(v):
+                if isinstance(v, str) and cat.match_indicator(v):
                     counts[c] = counts.get(c, 0) + 1
+        named = any(norm_label(v) in [norm_label(h) for h in fl.NAME_HEADERS] for v in head.labels)
+        if head.ambiguous is not None:
+            if counts or named:
+                c1, c2 = head.ambiguous
+                problems.append(TableProblem("ambiguous-column", sheet.name, a1(head.first, c1), {
+                    "label": head.labels[c1], "other_cell": a1(head.first, c2), "other_label": head.labels[c2]}))
+            continue
+        value_col = head.value_col
+        assert value_col is not None
+        counts.pop(value_col, None)
         if not counts:
+            if named:
+                problems.append(TableProblem("no-matching-rows", sheet.name, a1(head.first, value_col)))
             continue
         label_col = max(counts, key=lambda c: (counts[c], -c))
-        remark_col = next((c for c, v in enumerate(row) if norm_label(v) in ("备注", "说明", "备注说明")), None)
-        rows: dict[str, int] = {}
-        unknown: list[tuple[int, str]] = []
-        dup: list[tuple[str, int]] = []
-        blank_run = 0
-        for rr in range(r + 1, len(sheet.rows)):
-            label = sheet.cell(rr, label_col)
-            if label is None or str(label).strip() == "":
-                blank_run += 1
-                if blank_run > 5 and rows:
-                    break
-                continue
-            blank_run = 0
-            code = cat.match_indicator(label)
-            if code is None:
-                text = str(label).strip()
-                value = sheet.cell(rr, value_col)
-                if value not in (None, "") and not any(text.startswith(s) for s in _SKIP_ROW_LABELS):
-                    unknown.append((rr, text[:40]))
-                continue
-            if code in rows:
-                dup.append((code, rr))
-                continue
-            rows[code] = rr
-        if rows:
-            return Layout(sheet, rows, value_col, remark_col, label_col, r, unknown, dup)
+        keys = head.keys
+        remark_col = next((c for c, k in enumerate(keys) if k in ("备注", "说明", "备注说明")), None)
+        measure_col = measure_column(head.labels)
+        layout = Layout(sheet, {}, value_col, remark_col, label_col, head.first, measure_col=measure_col,
+                        header_measure=unit_in_header(head.labels[value_col]), header_last=head.last)
+        _match_rows(layout, cat, below_from)
+        if layout.rows:
+            return layout
     return None
+
+
+def _match_rows(layout: Layout, cat: Catalogue, start: int) -> None:
+    """Rows to indicators: an exact name or alias beats a partial match, a main row beats a sub-item
+    (其中/含/包括, or indented); a partial match on a sub-item is never the indicator."""
+    sheet = layout.sheet
+    best: dict[str, tuple[int, int]] = {}  # code -> (priority, row)
+    dup: list[tuple[str, int]] = []
+    unknown: list[tuple[int, str]] = []
+    blank_run = 0
+    for rr in range(start, len(sheet.rows)):
+        label = sheet.cell(rr, layout.label_col)
+        if label is None or str(label).strip() == "":
+            blank_run += 1
+            if blank_run > 5 and best:
+                break
+            continue
+        blank_run = 0
+        text = str(label)
+        sub = is_sub_item(text)
+        code, exact = cat.match_indicator_how(_SUB_PREFIX.sub("", text.strip()) if sub else text)
+        if code is None or (sub and not exact):
+            stripped = text.strip()
+            value = sheet.cell(rr, layout.value_col)
+            if (code is None and value not in (None, "") and not is_footer(stripped)
+                    and not any(stripped.startswith(s) for s in _SKIP_ROW_LABELS)):
+                unknown.append((rr, stripped[:40]))
+            continue
+        priority = (0 if sub else 2) + (1 if exact else 0)
+        held = best.get(code)
+        if held is None:
+            best[code] = (priority, rr)
+        elif priority > held[0]:
+            if held[0] >= 2:
+                dup.append((code, held[1]))
+            best[code] = (priority, rr)
+        elif priority >= 2 and held[0] >= 2:
+            dup.append((code, rr))
+    layout.rows = {code: rr for code, (_, rr) in best.items()}
+    layout.unknown_rows = unknown
+    layout.duplicate_rows = dup
+
+
+_SUB_PREFIX = re.compile(r"^\s*[(（]?\s*(?:其中|含|包括)\s*[)）]?\s*[:：,，、]?\s*")
+_FOOTER = ("单位负责人", "负责人", "填表人", "填报人", "审核人", "统计负责人", "报出日期", "填报日期", "制表日期",
+           "制表人", "联系电话", "联系人", "注", "说明", "备注", "合计", "小计", "总计")
+
+
+def is_sub_item(label: str) -> bool:
+    """A 其中/含/包括 row, or one indented (leading spaces) under the row above: never the main indicator."""
+    if _SUB_PREFIX.match(label) and _SUB_PREFIX.match(label).end() > 0:  # type: ignore[union-attr]
+        return True
+    return bool(re.match(r"^[ \u3000]{2,}\S", label))
+
+
+def is_footer(label: str) -> bool:
+    """A signature line, a date line, a note or a total: not an indicator and not an unknown row."""
+    key = unicodedata.normalize("NFKC", label).strip()
+    return any(key.startswith(w) for w in _FOOTER)
 
 
 @dataclass(frozen=True)
@@ -409,6 +585,7 @@ class _Found:
     text: str
     sheet: str
     cell: str
+    weak: bool = False
 
 
 def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
@@ -431,6 +608,7 @@ def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
                     continue
                 after = re.split(r"[:：]", text.split(label, 1)[1], maxsplit=1)[-1].strip()
                 after = re.split(r"\s{2,}|报送期|填报日期|日期", after)[0].strip()
+                after = _SEAL.sub("", after).strip()
                 at = c
                 if not after:
                     at = next((cc for cc in range(c + 1, min(c + 4, len(row)))
@@ -456,14 +634,24 @@ def _title_cells(sheets: list[Grid], layout: Layout | None) -> Iterator[tuple[Gr
 
 
 def _period_from_cells(sheets: list[Grid], layout: Layout | None, year_hint: int | None) -> _Found | None:
-    """The period written in the title or a 报送期 cell above the table."""
+    """The period written in the title or a 报送期 cell above the table.
+
+    Text behind a long run of spaces (a stale period pushed out of sight) is weak: used only
+    when nothing visible states a period, and dropped when other evidence disagrees.
+    """
     from reporting.core.cells import a1
 
+    weak: _Found | None = None
     for sheet, r, c, text in _title_cells(sheets, layout):
-        p = period_from_text(text, year_hint, allow_bare_month=False)
+        parts = _LONG_SPACES.split(unicodedata.normalize("NFKC", text).strip())
+        p = period_from_text(parts[0], year_hint, allow_bare_month=False)
         if p:
             return _Found(p, text, sheet.name, a1(r, c))
-    return None
+        for part in parts[1:]:
+            p = period_from_text(part, year_hint, allow_bare_month=False)
+            if p and weak is None:
+                weak = _Found(p, text, sheet.name, a1(r, c), weak=True)
+    return weak
 
 
 def _year_in_cells(sheets: list[Grid], layout: Layout | None) -> int | None:
@@ -488,8 +676,10 @@ def _before_date_label(text: str) -> str:
     return text
 
 
-def period_from_text(text: str, year_hint: int | None = None, *, allow_bare_month: bool = True) -> Period | None:
-    """``2022年11月``, ``2022年1-11月``, ``202211``, ``2022-11``; ``1-11月`` or ``11月`` with a known year.
+def period_from_text(text: str, year_hint: int | None = None, *, allow_bare_month: bool = True,
+                     two_digit_year: bool = False) -> Period | None:
+    """``2022年11月``, ``2022年1-11月``, ``202211``, ``2022-11``, ``2023年一季度``; ``23年3月``;
+    with ``two_digit_year`` (file and sheet names) also ``26.3``; ``1-11月`` or ``11月`` with a known year.
 
     Full-width digits and dashes count as their ASCII forms. A date ("2022年12月5日",
     "2022-12-05") is the day a form was filled in, not a period, unless it is the
@@ -500,9 +690,16 @@ def period_from_text(text: str, year_hint: int | None = None, *, allow_bare_mont
         p = _period(int(m.group(1)), int(m.group(2)), s, m.end(), _DAY_AFTER_MONTH)
         if p:
             return p
+    for m in _QUARTER.finditer(s):
+        return Period(int(m.group(1)), 3 * ("一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四"
+                                            else int(m.group(2))))
     for m in _FILE_YM.finditer(s):
         after = _DAY_AFTER_MONTH if m.group(0).endswith("月") else _DAY_AFTER_NUMBER
         p = _period(int(m.group(1)), int(m.group(2)), s, m.end(), after)
+        if p:
+            return p
+    for m in (_SHORT_YM if two_digit_year else _SHORT_YEAR_MONTH).finditer(s):
+        p = _period(2000 + int(m.group(1)), int(m.group(2)), s, m.end(), _DAY_AFTER_MONTH)
         if p:
             return p
     own_year = _YEAR.search(s)  # "2022年度科技指标（1-11月）": the text's own year comes first

@@ -1,13 +1,18 @@
-"""Select one submission per unit and period: identical bytes count once, the newest wins.
+"""Select one submission per unit and period: identical bytes count once, the newest received wins.
 
-The losers stay listed (superseded, duplicate, other-period) so that 报送情况
-can say which file was used and why.
+Only a file whose own unit and period evidence is free of conflict is a
+candidate (a conflict is a file-level error, so the file is rejected and
+replaces nothing). The losers stay listed (superseded, duplicate,
+other-period) so that 报送情况 can say which file was used and why.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
+from reporting.core.messages import t
 from reporting.core.models import Issue, Submission, issue
 from reporting.core.periods import Period
 
@@ -18,17 +23,31 @@ class Selection:
     status: dict[str, tuple[str, str, Issue | None]]  # file -> (status, reason, issue to add)
 
 
-def select(subs: list[Submission], period: Period) -> Selection:
-    """One submission per unit: identical bytes count once; the newest (by second, then name) wins."""
+def received_at(s: Submission) -> float:
+    """When the file was received: the pipeline's ``received`` (falls back to the modification time)."""
+    return s.received or s.mtime
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(int(ts)).isoformat(sep=" ") if ts else "—"
+
+
+def order_key(s: Submission) -> tuple[int, str]:
+    """Received time to the second, then the name: the last in this order is the newest."""
+    return int(received_at(s)), s.file
+
+
+def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selection:
+    """One submission per unit: identical bytes count once; the newest received (by second, then name) wins."""
     target = str(period)
     status: dict[str, tuple[str, str, Issue | None]] = {}
     candidates = [s for s in subs if readable(s) and s.period == target]
     first_by_hash: dict[str, Submission] = {}
     unique: list[Submission] = []
-    for s in sorted(candidates, key=lambda s: (int(s.mtime), s.file)):  # the first received copy is kept
+    for s in sorted(candidates, key=order_key):  # the first received copy is kept
         kept = first_by_hash.get(s.sha256)
         if kept is not None:
-            status[s.file] = ("duplicate", f"同 {kept.file}",
+            status[s.file] = ("duplicate", t("select.duplicate", lang, file=kept.file),
                               issue("duplicate-file", file=s.file, unit=s.unit or "", detail=kept.file))
             continue
         first_by_hash[s.sha256] = s
@@ -38,20 +57,29 @@ def select(subs: list[Submission], period: Period) -> Selection:
         by_unit.setdefault(s.unit or "", []).append(s)
     used: dict[str, Submission] = {}
     for unit, group in by_unit.items():
-        group.sort(key=lambda s: (int(s.mtime), s.file))
+        group.sort(key=order_key)
         winner = group[-1]
         used[unit] = winner
-        status[winner.file] = ("used", "", None)
+        reason = ""
+        if len(group) > 1:
+            tie = int(received_at(group[-2])) == int(received_at(winner))
+            reason = t("select.won_tie" if tie else "select.won", lang, when=_when(received_at(winner)))
+            reason += t("select.over", lang, files=t("list.sep", lang).join(o.file for o in group[:-1]))
+        status[winner.file] = ("used", reason, None)
         for older in group[:-1]:
-            status[older.file] = ("superseded", f"由 {winner.file} 取代",
+            status[older.file] = ("superseded", t("select.superseded", lang, file=winner.file),
                                   issue("superseded", file=older.file, unit=unit, detail=winner.file))
+    later = later_periods(subs, period)
     for s in subs:
         if s.file in status:
             continue
         if readable(s):
-            status[s.file] = ("other-period", f"{s.period} 的报表", None)
+            p = Period.parse(s.period or "")
+            reason = (t("select.later_period", lang, n=later[s.period or ""], period=s.period) if p > period
+                      else t("select.other_period", lang, period=s.period))
+            status[s.file] = ("other-period", reason, None)
         elif s.status != "ignored" and s.period and s.period != target:
-            status[s.file] = ("other-period", f"{s.period} 的报表（未通过检查）", None)
+            status[s.file] = ("other-period", t("select.other_period_bad", lang, period=s.period), None)
     return Selection(used, status)
 
 
@@ -60,6 +88,24 @@ def readable(s: Submission) -> bool:
     return s.status != "ignored" and s.period is not None and s.unit is not None and not s.rejected
 
 
+def later_periods(subs: list[Submission], period: Period) -> dict[str, int]:
+    """Readable files for periods after ``period``: period -> number of files (listed, not compiled)."""
+    return dict(Counter(s.period for s in subs if readable(s) and s.period and Period.parse(s.period) > period))
+
+
+def default_period(subs: list[Submission]) -> Period | None:
+    """The period most units submitted for (ties: the later); later files are listed, not compiled."""
+    units: dict[str, set[str]] = {}
+    for s in subs:
+        if readable(s) and s.period:
+            units.setdefault(s.period, set()).add(s.unit or "")
+    if not units:
+        return None
+    best = max(units, key=lambda p: (len(units[p]), p))
+    return Period.parse(best)
+
+
 def latest_period(subs: list[Submission]) -> Period | None:
-    periods = [Period.parse(s.period) for s in subs if readable(s)]
+    """The latest period any readable file is for."""
+    periods = [Period.parse(s.period) for s in subs if readable(s) and s.period]
     return max(periods) if periods else None

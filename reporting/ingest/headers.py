@@ -1,0 +1,176 @@
+"""Header rows of a hand-made table: combine two-row headers, choose the year-to-date column, read units.
+
+Real forms put a parent header over sub-headers (``本年实际`` over ``本月 | 累计``,
+``实际`` over ``上年同期 | 本年累计``). A merged parent holds its text in its
+first cell only, so a parent is carried right over the blank cells beside it
+while the row below has sub-headers there. The year-to-date column is the one
+whose combined label is both this year's and cumulative; a month's own figure,
+last year's, a plan or a rate never is. Two columns that qualify equally make
+an ``ambiguous-column`` error: no column is chosen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from reporting.core import formlayout as fl
+from reporting.core.textnorm import norm_label
+
+CODES = ("ambiguous-column",)
+
+_PRIOR = ("上月", "去年", "上年", "同期", "前年")
+_PLAN = ("目标", "计划", "任务", "序时", "完成率", "比例", "增幅", "增长", "占比", "预计", "差额", "排名", "进度")
+_MONTHLY = ("本月", "当月", "月计", "单月")
+_THIS_YEAR = re.compile(r"本年|今年|全年|1\d{0,2}月|\d{1,2}月份?累计|年初至今|年度累计")
+_CUMULATIVE = ("累计",)
+STRONG, CUMULATIVE, WEAK = 0, 1, 2
+_MEASURE_HEADERS = ("计量单位", "单位", "计量")
+_UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|亿元|千元|元|万平方米|平方米|个|家|项|件|人|户)\s*[)）]")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header block: its first and last row (0-based), each column's combined label, the chosen column."""
+
+    first: int
+    last: int
+    labels: list[str]
+    value_col: int | None
+    ambiguous: tuple[int, int] | None = None  # two columns that could both be the year to date
+
+    @property
+    def keys(self) -> list[str]:
+        return [norm_label(v) for v in self.labels]
+
+
+def _text(v: object) -> str:
+    return "" if v is None else unicodedata.normalize("NFKC", str(v)).strip()
+
+
+def _is_label_row(row: list[object]) -> bool:
+    """Short texts only, at least two of them, none a "label：value" line: a header row, not data or a title."""
+    texts = [v for v in row if _text(v)]
+    if len(texts) < 2:
+        return False
+    return all(isinstance(v, str) and len(_text(v)) <= 30 and ":" not in _text(v) for v in texts)
+
+
+def combine(parent: list[object], child: list[object]) -> list[str]:
+    """Each column's label read down the two rows; a parent spans the blank cells to its right above sub-headers."""
+    width = max(len(parent), len(child))
+    out: list[str] = []
+    carry = ""
+    for c in range(width):
+        p = _text(parent[c]) if c < len(parent) else ""
+        k = _text(child[c]) if c < len(child) else ""
+        if p:
+            carry = p if k else ""  # a parent spans only while it has sub-headers below it
+        elif k and carry:
+            p = carry
+        else:
+            carry = ""
+        out.append(p + k if p != k else p)
+    return out
+
+
+def tier(label: str) -> int | None:
+    """How surely a header names the year to date: STRONG (this year and cumulative), CUMULATIVE, WEAK, or None."""
+    key = norm_label(label)
+    if not key or len(key) > 20:
+        return None
+    if any(x in key for x in _PRIOR + _PLAN):
+        return None
+    cumulative = any(x in key for x in _CUMULATIVE)
+    if any(x in key for x in _MONTHLY) and not cumulative:
+        return None
+    this_year = bool(_THIS_YEAR.search(key))
+    if cumulative and (this_year or key.startswith("累计完成")):
+        return STRONG
+    if cumulative:
+        return CUMULATIVE
+    if any(w in key for w in fl.VALUE_HEADERS):
+        return WEAK
+    return None
+
+
+def choose(labels: list[str]) -> tuple[int | None, tuple[int, int] | None]:
+    """The year-to-date column, or (None, the two columns) when two qualify equally."""
+    scored: list[tuple[int, int, int]] = []  # (tier, rank among VALUE_HEADERS, column)
+    for c, label in enumerate(labels):
+        t = tier(label)
+        if t is None:
+            continue
+        key = norm_label(label)
+        rank = next((i for i, w in enumerate(fl.VALUE_HEADERS) if w in key), len(fl.VALUE_HEADERS))
+        scored.append((t, rank if t == WEAK else 0, c))
+    if not scored:
+        return None, None
+    scored.sort()
+    best = scored[0]
+    rivals = [s for s in scored[1:] if s[:2] == best[:2]]
+    if rivals:
+        return None, (best[2], rivals[0][2])
+    return best[2], None
+
+
+def header_at(rows: list[list[object]], r: int) -> Header | None:
+    """The header block starting at row ``r`` (one row, or two when the next holds sub-headers)."""
+    row = rows[r]
+    if not _is_label_row(row):
+        return None
+    nxt = rows[r + 1] if r + 1 < len(rows) else []
+    if nxt and _is_label_row(nxt) and _sub_headers(row, nxt):
+        labels = combine(row, nxt)
+        col, amb = choose(labels)
+        if col is not None or amb is not None:
+            return Header(r, r + 1, labels, col, amb)
+    labels = [_text(v) for v in row]
+    col, amb = choose(labels)
+    if col is None and amb is None:
+        return None
+    return Header(r, r, labels, col, amb)
+
+
+def _sub_headers(parent: list[object], child: list[object]) -> bool:  # noqa: ARG001
+    """Whether ``child`` reads as sub-headers of ``parent``: some sub-header under a parent or beside it,
+    and no cell that is a catalogue-like data label alone (a row of the table would hold numbers)."""
+    hits = 0
+    for v in child:
+        k = _text(v)
+        if not k:
+            continue
+        if any(w in norm_label(k) for w in _MONTHLY + _CUMULATIVE + _PRIOR + ("本年", "实际", "完成")):
+            hits += 1
+    return hits >= 2
+
+
+def measure_column(labels: list[str]) -> int | None:
+    """The 计量单位 column, if the header has one."""
+    return next((c for c, v in enumerate(labels) if norm_label(v) in _MEASURE_HEADERS), None)
+
+
+def unit_in_header(label: str) -> str | None:
+    """A unit written in a header, as in ``本年累计（万元）``."""
+    m = _UNIT_IN_HEADER.search(unicodedata.normalize("NFKC", label))
+    return m.group(1) if m else None
+
+
+# Known conversions into the catalogue's unit: (file's unit, catalogue's unit) -> factor.
+CONVERSIONS: dict[tuple[str, str], float] = {
+    ("元", "万元"): 1e-4, ("千元", "万元"): 0.1, ("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4, ("元", "亿元"): 1e-8,
+    ("平方米", "万平方米"): 1e-4, ("万平方米", "平方米"): 1e4,
+}
+# Counting words used for one another (a 家 of enterprises, a 个 of centres, a 项 of projects).
+COUNT_WORDS = frozenset({"个", "家", "项", "件", "所"})
+
+
+def conversion(found: str, expected: str) -> float | None:
+    """The factor that turns a figure in ``found`` into ``expected``: 1.0 when the same, None when unknown."""
+    f, e = norm_label(found), norm_label(expected)
+    if not f or f == e:
+        return 1.0
+    if f in COUNT_WORDS and e in COUNT_WORDS:
+        return 1.0
+    return CONVERSIONS.get((f, e))

@@ -1,0 +1,109 @@
+"""Each indicator's value cell: normalise it, convert its unit of measure, check its range.
+
+A cell-level error excludes that value (the bulletin shows 待核实); warnings
+and info never block.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reporting.core.issuetypes import ERROR
+from reporting.core.models import CellValue, Indicator, Issue, issue
+from reporting.ingest.normalise import normalise_value
+from reporting.ingest.rules.relations import check_relations
+
+if TYPE_CHECKING:
+    from reporting.ingest.recognise import Layout
+    from reporting.workspace.config import Workspace
+
+CODES = ("unknown-row", "duplicate-row", "missing-indicator", "formula-without-value", "formula-error",
+         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure")
+
+
+def _fmt(value: float | None, ind: Indicator) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{ind.decimals}f}"
+
+
+def _measure(layout: Layout, r: int) -> tuple[str, str] | None:
+    """The unit of measure the file states for row ``r`` (its 计量单位 cell, else the value header's), with its cell."""
+    from reporting.core.cells import a1
+
+    if layout.measure_col is not None:
+        v = layout.sheet.cell(r, layout.measure_col)
+        if isinstance(v, str) and v.strip():
+            return v.strip(), a1(r, layout.measure_col)
+    if layout.header_measure:
+        return layout.header_measure, a1(layout.header_last or layout.header_row, layout.value_col)
+    return None
+
+
+def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple[dict[str, CellValue], dict[str, str], list[Issue]]:
+    """Normalise every indicator's value cell; return values, remarks and the issues found."""
+    from reporting.core.cells import a1
+    from reporting.ingest.headers import conversion
+
+    sheet = layout.sheet
+    values: dict[str, CellValue] = {}
+    remarks: dict[str, str] = {}
+    issues: list[Issue] = []
+    for r, label in layout.unknown_rows:
+        issues.append(issue("unknown-row", file=file, sheet=sheet.name, cell=a1(r, layout.label_col), unit=unit,
+                            detail=label))
+    for code, r in layout.duplicate_rows:
+        ind = ws.indicator(code)
+        issues.append(issue("duplicate-row", file=file, sheet=sheet.name, cell=a1(r, layout.label_col), unit=unit,
+                            indicator=code, indicator_name=ind.name, detail=a1(layout.rows[code], layout.label_col)))
+    for ind in ws.indicators:
+        r = layout.rows.get(ind.code)
+        if r is None:
+            issues.append(issue("missing-indicator", file=file, sheet=sheet.name, unit=unit, indicator=ind.code,
+                                indicator_name=ind.name))
+            values[ind.code] = CellValue(ind.code, None, None, sheet.name, "", excluded=True)
+            continue
+        cell = a1(r, layout.value_col)
+        where = {"file": file, "sheet": sheet.name, "cell": cell, "unit": unit, "indicator": ind.code}
+        raw = sheet.cell(r, layout.value_col)
+        if layout.remark_col is not None:
+            remark = sheet.cell(r, layout.remark_col)
+            if remark not in (None, ""):
+                remarks[ind.code] = str(remark)
+        if (r, layout.value_col) in sheet.formula_no_value:
+            issues.append(issue("formula-without-value", **where))
+            values[ind.code] = CellValue(ind.code, None, raw, sheet.name, cell, excluded=True)
+            continue
+        if (r, layout.value_col) in sheet.errors:
+            issues.append(issue("formula-error", **where, detail=sheet.errors[(r, layout.value_col)]))
+            values[ind.code] = CellValue(ind.code, None, raw, sheet.name, cell, excluded=True)
+            continue
+        norm = normalise_value(raw, ind, blank=ws.settings.blank)
+        bad = False
+        for code, params in norm.notes:
+            issues.append(issue(code, **where, **params))
+            bad = bad or issues[-1].severity == ERROR
+        value = norm.value
+        stated = _measure(layout, r) if not layout.exact else None
+        if stated is not None and not bad:
+            factor = conversion(stated[0], ind.unit)
+            if factor is None:
+                issues.append(issue("unit-mismatch-measure", **(where | {"cell": stated[1]}), measure=stated[0],
+                                    expected=ind.unit))
+                bad = True
+            elif factor != 1.0 and value is not None:
+                converted = round(value * factor, ind.decimals + 4)
+                issues.append(issue("unit-converted", **(where | {"cell": stated[1]}), measure=stated[0],
+                                    expected=ind.unit, raw=value, value=converted))
+                value = converted
+        if value is not None and not bad:
+            if value < ind.min:
+                issues.append(issue("negative-value", **where, detail=_fmt(value, ind)))
+                bad = True
+            elif ind.max is not None and value > ind.max:
+                issues.append(issue("implausible-value", **where, detail=_fmt(value, ind), max=_fmt(ind.max, ind)))
+                bad = True
+        values[ind.code] = CellValue(ind.code, None if bad else value, raw, sheet.name, cell, excluded=bad)
+    values, related = check_relations(values, ws, file=file, unit=unit)
+    issues.extend(related)
+    return values, remarks, issues
