@@ -76,8 +76,8 @@ SCORES: dict[str, float | None] = {
     "xueyan": 94.0,     # 揭榜挂帅 has weight 0
     "qianhuang": 94.0,
     "lijia": 93.95,     # 瞪羚 not scored: (94 − 5·0.95) / 95 = 93.947…
-    "luoyang": 93.82,   # 科小 pending: (94 − 15·0.95) / 85 = 93.823…
     "huangli": 92.6,    # 94 − 20·(0.95 − 0.88)
+    "luoyang": 79.75,   # 科小 pending counts 0 (provisional): 94 − 15·0.95 = 79.75
     "jiaze": None,      # no submission
     "wjhtz": 95.5,      # 94 + 10·(1.1 − 0.95)
     "xitaihu": 94.0,
@@ -88,7 +88,7 @@ SCORES: dict[str, float | None] = {
 # (rank, tied) within the group, in the order results.json lists the units
 RANKS: dict[str, tuple[int | None, bool]] = {
     "hutang": (1, True), "niutang": (1, True), "xueyan": (3, True), "qianhuang": (3, True),
-    "lijia": (5, False), "luoyang": (6, False), "huangli": (7, False), "jiaze": (None, False),
+    "lijia": (5, False), "huangli": (6, False), "luoyang": (7, False), "jiaze": (None, False),
     "wjhtz": (1, False), "xitaihu": (2, True), "nanxiashu": (2, True), "xihu": (2, True), "lvjian": (5, False),
 }
 # district totals of the accepted figures (12 units; 洛阳镇's 科小 pending)
@@ -130,7 +130,8 @@ DISTRICT_IND_KEYS = ["code", "name", "name_en", "unit", "unit_en", "decimals", "
                      "schedule", "status", "gap", "units_counted", "units_missing", "units_pending"]
 GROUP_KEYS = ["code", "name", "name_en"]
 UNIT_KEYS = ["code", "name", "name_en", "group", "status", "file", "received", "score", "rank", "rank_tied",
-             "rank_change", "previous_rank", "on_schedule", "scored", "errors", "warnings"]
+             "rank_change", "previous_rank", "on_schedule", "scored", "errors", "warnings",
+             "score_complete"]
 VALUE_KEYS = ["unit", "indicator", "actual", "target", "rate", "schedule", "status", "rank", "rank_tied", "remark",
               "source"]
 SOURCE_KEYS = ["file", "sha256", "sheet", "cell"]
@@ -466,9 +467,9 @@ def test_rank_change_from_previous_inbox_files(scenario: Scenario, tmp_path: Pat
         assert u["previous_rank"] == prev, code
         expected = None if u["rank"] is None else prev - u["rank"]
         assert u["rank_change"] == expected, code
-    # moved up is positive: 牛塘镇 4th -> 1st; 湟里镇 2nd -> 7th
+    # moved up is positive: 牛塘镇 4th -> 1st; 湟里镇 2nd -> 6th
     assert (units["niutang"]["rank_change"], units["huangli"]["rank_change"], units["hutang"]["rank_change"]) == \
-        (3, -5, 0)
+        (3, -4, 0)
     assert units["jiaze"]["rank_change"] is None  # ranked last month, not this month
     # October's figures pass the checks against them: the same single issue as without them
     assert [(i["code"], i["unit"]) for i in r["issues"]] == [("not-a-number", "luoyang")]
@@ -491,7 +492,7 @@ def test_rank_change_prefers_last_months_results_json(scenario: Scenario, tmp_pa
     units = {u["code"]: u for u in compile_period(ws, NOV_P).results.to_json()["units"]}
     assert (units["hutang"]["previous_rank"], units["hutang"]["rank_change"]) == (3, 2)
     assert (units["niutang"]["previous_rank"], units["niutang"]["rank_change"]) == (1, 0)
-    assert (units["huangli"]["previous_rank"], units["huangli"]["rank_change"]) == (2, -5)
+    assert (units["huangli"]["previous_rank"], units["huangli"]["rank_change"]) == (2, -4)
 
 
 # --------------------------------------------------------------------------- the bulletin, read back
@@ -878,7 +879,9 @@ def test_unit_with_nothing_scorable_comes_before_units_that_did_not_submit(scena
     towns = [u for u in r["units"] if u["group"] == "town"]
     assert [u["code"] for u in towns[-2:]] == ["huangli", "jiaze"]
     huangli = towns[-2]
-    assert (huangli["status"], huangli["score"], huangli["rank"], huangli["scored"]) == ("errors", None, None, 0)
+    # every weighted value pending: counted as 0 (provisional), ranked last of those who sent a form
+    assert (huangli["status"], huangli["score"], huangli["rank"], huangli["scored"]) == ("errors", 0.0, 7, 0)
+    assert huangli["score_complete"] is False
     assert r["summary"]["pending_values"] == 1 + len(ws.indicators)
     assert all(d["units_pending"] >= 1 for d in r["district"]["indicators"])
 
@@ -893,6 +896,6 @@ def test_summary_text_for_small_groups(scenario: Scenario) -> None:
     small = CompileResult(NOV_P, Results.from_json(results), scenario.result.folder, scenario.bulletin, scenario.result.results_path)
     zh = compile_summary_text(small, "zh").splitlines()
     assert "开发区（街道）  前三：武进国家高新区(95.50)、武进绿建区(92.50)" in zh  # no empty 后三
-    assert "镇  前三：湖塘镇(99.00)、牛塘镇(99.00)、雪堰镇(94.00)；后三：湟里镇(92.60)、洛阳镇(93.82)、礼嘉镇(93.95)" in zh
+    assert "镇  前三：湖塘镇(99.00)、牛塘镇(99.00)、雪堰镇(94.00)；后三：洛阳镇(79.75)、湟里镇(92.60)、礼嘉镇(93.95)" in zh
     en = compile_summary_text(small, "en")
     assert "Zones and streets  top: Wujin National Hi-tech Zone(95.50), Wujin Green Building Zone(92.50)\n" in en

@@ -135,6 +135,7 @@ class UnitResult(_Json):
     scored: int | None = None
     errors: int = 0
     warnings: int = 0
+    score_complete: bool = True  # False: a value awaiting verification (待核实) was counted as 0
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,17 @@ def unit_rates(ws: Workspace, period: Period, values: dict[str, dict[str, float]
     return out
 
 
-def composite_ranks(ws: Workspace, period: Period, values: dict[str, dict[str, float]]) -> dict[str, tuple[float | None, int | None, bool]]:
-    """Composite score and within-group rank for every unit that has values."""
+def composite_ranks(ws: Workspace, period: Period, values: dict[str, dict[str, float]],
+                    pending: dict[str, set[str]] | None = None) -> dict[str, tuple[float | None, int | None, bool]]:
+    """Composite score and within-group rank for every unit that has values.
+
+    ``pending``: per unit, indicators with a target whose value awaits verification (counted as 0).
+    """
     weights = {i.code: i.weight for i in ws.indicators}
     rates = unit_rates(ws, period, values)
-    scores = {u: (sc.composite_score(rates[u], weights, ws.settings.cap) if u in values else None) for u in rates}
+    pending = pending or {}
+    scores = {u: (sc.composite_score(rates[u], weights, ws.settings.cap, pending.get(u, ())) if u in values else None)
+              for u in rates}
     out: dict[str, tuple[float | None, int | None, bool]] = {}
     for g in ws.groups:
         members = {u.code: scores[u.code] for u in ws.units_in(g.code)}
@@ -64,6 +70,19 @@ def composite_ranks(ws: Workspace, period: Period, values: dict[str, dict[str, f
         for code, score in members.items():
             rank, tied = ranks.get(code, (None, False))
             out[code] = (score, rank, tied)
+    return out
+
+
+def pending_values(ws: Workspace, period: Period, used: dict[str, Any]) -> dict[str, set[str]]:
+    """Per unit: the indicators with a positive target whose value was excluded by an error (待核实)."""
+    targets = ws.targets_for(period.year)
+    out: dict[str, set[str]] = {}
+    for u, s in used.items():
+        for ind in ws.indicators:
+            cv = s.values.get(ind.code)
+            tgt = targets.unit_target(u, ind.code) if targets else None
+            if (cv is None or cv.excluded) and tgt is not None and tgt > 0:
+                out.setdefault(u, set()).add(ind.code)
     return out
 
 
@@ -97,7 +116,9 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> Result
         for u, s in used.items()
     }
     rates = unit_rates(ws, period, accepted)
-    composite = composite_ranks(ws, period, accepted)
+    pending_by_unit = pending_values(ws, period, used)
+    composite = composite_ranks(ws, period, accepted, pending_by_unit)
+    weights = {i.code: i.weight for i in ws.indicators}
     prev_ranks = previous_composite_ranks(ws, period, ingested.submissions)
 
     # per indicator ranks within each group
@@ -160,6 +181,7 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> Result
                 previous_rank=prev,
                 on_schedule=on_sched if sub else None, scored=scored if sub else None,
                 errors=errors, warnings=warnings,
+                score_complete=sc.score_complete(pending_by_unit.get(u.code, ()), weights) if sub else True,
             ))
 
     district_rows: list[DistrictIndicator] = []

@@ -7,7 +7,7 @@ shows (0.1%), so rates that look equal tie.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 COMPLETED = "completed"
@@ -87,18 +87,32 @@ def rank_with_ties(values: Mapping[Hashable, float | None], places: int = RATE_P
     return {k: (first_at[v], counts[v] > 1) for k, v in scored.items()}
 
 
-def composite_score(rates: Mapping[str, float | None], weights: Mapping[str, float], cap: float) -> float | None:
+def composite_score(rates: Mapping[str, float | None], weights: Mapping[str, float], cap: float,
+                    pending: Iterable[str] = ()) -> float | None:
     """100 × Σ wᵢ·min(rateᵢ, cap) / Σ wᵢ over indicators with a rate and a positive weight.
 
-    Indicators without a target (no rate) or with a value pending
-    verification are left out of both sums, so they neither help nor hurt.
+    Indicators without a target (no rate) are left out of both sums. An indicator in
+    ``pending`` (its value excluded by an error, 待核实, while it has a target) counts as a
+    rate of 0, as is usual in 考核: a unit never climbs by typing 约8 into its weak cells.
+    The score is then provisional (see :func:`score_complete`).
     """
+    pending = set(pending)
     num = 0.0
     den = 0.0
     for code, w in weights.items():
+        if w <= 0:
+            continue
         rate = rates.get(code)
-        if w <= 0 or rate is None:
+        if code in pending:
+            den += w
+            continue
+        if rate is None:
             continue
         num += w * min(max(rate, 0.0), cap)
         den += w
     return None if den == 0 else 100 * num / den
+
+
+def score_complete(pending: Iterable[str], weights: Mapping[str, float]) -> bool:
+    """Whether no weighted indicator was counted as 0 because its value awaits verification."""
+    return not any(weights.get(code, 0) > 0 for code in pending)

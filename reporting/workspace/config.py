@@ -329,6 +329,10 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
     if not _num(cap) or cap < 1:
         problems.append(f"{loc.at('cap')}: scoring.cap（完成率封顶）必须是不小于 1 的数，如 1.2")
         cap = 1.2
+    jump_factor = scoring.get("jump_factor", 5.0)
+    if not _num(jump_factor) or jump_factor <= 1:
+        problems.append(f"{loc.at('jump_factor')}: scoring.jump_factor（异常增长倍数）必须是大于 1 的数，如 5")
+        jump_factor = 5.0
     blank = scoring.get("blank", "zero")
     if blank not in ("zero", "missing"):
         problems.append(f"{loc.at('blank')}: scoring.blank 只能是 zero（空白按 0）或 missing（空白按缺报）")
@@ -359,7 +363,7 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         max_file_mb=float(max_mb),
         max_rows=int(limits.get("max_rows", 500)),
         max_cols=int(limits.get("max_cols", 40)),
-        jump_factor=float(scoring.get("jump_factor", 5.0)),
+        jump_factor=float(jump_factor),
         email=_parse_email(data.get("email", {}) or {}, loc, problems),
     )
 
