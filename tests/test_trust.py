@@ -1,0 +1,455 @@
+"""Issue 10, "no silent wrong number": every case ends with the right number or a named error.
+
+Each test builds a real-looking workbook (openpyxl, merged two-row headers, month-per-sheet
+books, date cells, stale text ...), saves it into inbox/ under a name a unit would give it,
+and reads it through ``ingest``; assertions are on codes, cells and numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from support import found, one, only
+
+from reporting.core import formlayout as fl
+from reporting.core.errors import ConfigError
+from reporting.core.periods import Period
+from reporting.ingest.pipeline import ingest
+from reporting.render.forms import build_form
+from reporting.score import rules as sc
+from reporting.workspace.config import Workspace, load_workspace
+
+NOV = Period(2022, 11)
+T0 = 1_669_852_800
+
+
+def figures(ws: Workspace) -> dict[str, float]:
+    out = {}
+    for n, ind in enumerate(ws.indicators):
+        out[ind.code] = 30 + n if ind.is_integer else 3.25 + n
+    out["hte_recognised"] = 12
+    return out
+
+
+def own(ws: Workspace, name: str, unit: str = "hutang", period: Period = NOV, *, mtime: float | None = None,
+        **changes: Any) -> Path:
+    wb = build_form(ws, ws.unit(unit), period, None)
+    sh = wb[fl.DATA_SHEET]
+    for n, ind in enumerate(ws.indicators):
+        sh.cell(fl.FIRST_DATA_ROW + n, fl.COL_VALUE).value = {**figures(ws), **changes}.get(ind.code)
+    path = ws.inbox / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def two_row_book(ws: Workspace, path: Path, *, parents: list[tuple[str, int, int]], children: list[str],
+                 ytd_at: int, title: str = "湖塘镇2022年1-11月科技指标完成情况", sheet: str = "Sheet1",
+                 wb: openpyxl.Workbook | None = None, values: dict[str, float] | None = None) -> openpyxl.Workbook:
+    """A table with a merged parent header row over sub-headers; the real year-to-date in column ``ytd_at`` (1-based).
+
+    Other value columns hold a decoy (the value + 1000) so that the wrong column cannot pass.
+    """
+    new = wb is None
+    wb = wb or openpyxl.Workbook()
+    sh = wb.active if new else wb.create_sheet(sheet)
+    sh.title = sheet
+    sh.cell(1, 1, title)
+    for text, first, last in parents:
+        sh.cell(2, first, text)
+        if last > first:
+            sh.merge_cells(start_row=2, start_column=first, end_row=2, end_column=last)
+    for c, text in enumerate(children, 1):
+        if text:
+            sh.cell(3, c, text)
+    if not children[0]:
+        sh.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
+    vals = values or figures(ws)
+    for n, ind in enumerate(ws.indicators):
+        r = 4 + n
+        sh.cell(r, 1, ind.name)
+        for c in range(2, len(children) + 1):
+            sh.cell(r, c, vals[ind.code] if c == ytd_at else vals[ind.code] + 1000)
+    wb.save(path)
+    return wb
+
+
+def values(sub: Any) -> dict[str, float | None]:
+    return {k: cv.value for k, cv in sub.values.items()}
+
+
+# --------------------------------------------------------------------------- 1. two-row headers
+
+
+def test_two_row_header_this_year_over_month_and_cumulative(ws: Workspace) -> None:
+    """本年实际 over 本月 | 累计, 上年同期 over 月计 | 累计: 本年实际·累计 (C) is the year to date."""
+    path = ws.inbox / "湖塘镇.xlsx"
+    two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本年实际", 2, 3), ("上年同期", 4, 5)],
+                 children=["", "本月", "累计", "月计", "累计"], ytd_at=3)
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.status == "used", [(i.code, i.message()) for i in sub.issues]
+    assert values(sub) == figures(ws)
+    assert sub.values["tech_sme"].cell == f"C{4 + [i.code for i in ws.indicators].index('tech_sme')}"
+
+
+def test_two_row_header_the_other_order(ws: Workspace) -> None:
+    """本月 | 累计 as parents over 本年 | 上年同期: 累计·本年 (D) is the year to date."""
+    path = ws.inbox / "湖塘镇.xlsx"
+    two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本月", 2, 3), ("累计", 4, 5)],
+                 children=["", "本年", "上年同期", "本年", "上年同期"], ytd_at=4)
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.status == "used"
+    assert values(sub) == figures(ws)
+    assert {cv.cell[0] for cv in sub.values.values()} == {"D"}
+
+
+def test_actual_over_last_year_and_this_year(ws: Workspace) -> None:
+    """实际 over 上年同期 | 上年累计 | 本月实际 | 本年累计: E."""
+    path = ws.inbox / "湖塘镇.xlsx"
+    two_row_book(ws, path, parents=[("指标名称", 1, 1), ("实际", 2, 5)],
+                 children=["", "上年同期", "上年累计", "本月实际", "本年累计"], ytd_at=5)
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert values(sub) == figures(ws)
+    assert {cv.cell[0] for cv in sub.values.values()} == {"E"}
+
+
+def test_two_candidate_columns_are_ambiguous(ws: Workspace) -> None:
+    path = ws.inbox / "湖塘镇.xlsx"
+    two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本年累计", 2, 2), ("累计完成", 3, 3)],
+                 children=["", "", ""], ytd_at=2)
+    result = ingest(ws, NOV)
+    sub = only(result, "湖塘镇.xlsx")
+    err = one(sub, "ambiguous-column")
+    assert (err.severity, err.sheet, err.cell) == ("error", "Sheet1", "B2")
+    assert dict(err.params)["other_cell"] == "C2"
+    assert sub.rejected and "hutang" not in result.used and not sub.values
+
+
+# --------------------------------------------------------------------------- month per sheet
+
+
+def test_one_sheet_per_month_reads_the_period_compiled(ws: Workspace) -> None:
+    path = ws.inbox / "湖塘镇科技指标.xlsx"
+    wb = None
+    for month in (9, 10, 11):
+        vals = {k: v + month for k, v in figures(ws).items()}
+        vals["hte_recognised"] = 12
+        wb = two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本年累计", 2, 2)], children=["", ""],
+                          ytd_at=2, sheet=f"22.{month}", title="湖塘镇科技指标", wb=wb, values=vals)
+    sub = only(ingest(ws, NOV), "湖塘镇科技指标.xlsx")
+    info = one(sub, "sheet-chosen")
+    assert (info.severity, info.sheet, dict(info.params)["period"]) == ("info", "22.11", "2022-11")
+    assert sub.period == "2022-11" and sub.status == "used"
+    assert sub.values["tech_sme"].value == figures(ws)["tech_sme"] + 11
+    assert {cv.sheet for cv in sub.values.values()} == {"22.11"}
+
+
+def test_sheets_per_site_cannot_be_chosen(ws: Workspace) -> None:
+    path = ws.inbox / "湖塘镇2022年11月.xlsx"
+    wb = None
+    for site in ("一园", "二园"):
+        wb = two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本年累计", 2, 2)], children=["", ""],
+                          ytd_at=2, sheet=site, title="湖塘镇2022年11月", wb=wb)
+    sub = only(ingest(ws, NOV), "湖塘镇2022年11月.xlsx")
+    err = one(sub, "ambiguous-sheet")
+    assert err.severity == "error" and "一园" in dict(err.params)["sheets"] and "二园" in dict(err.params)["sheets"]
+    assert sub.rejected and not sub.values
+
+
+# --------------------------------------------------------------------------- period evidence
+
+
+def hand(ws: Workspace, name: str, head: list[list[Any]], sheet: str = "Sheet1") -> Path:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.title = sheet
+    for row in head:
+        sh.append(row)
+    sh.append(["指标名称", "本年累计"])
+    for ind in ws.indicators:
+        sh.append([ind.name, figures(ws)[ind.code]])
+    path = ws.inbox / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_two_digit_year_in_file_name(ws: Workspace) -> None:
+    hand(ws, "湖塘镇科技指标（22.11）.xlsx", [["湖塘镇科技指标"]])
+    sub = only(ingest(ws), "湖塘镇科技指标（22.11）.xlsx")
+    assert (sub.period, sub.status) == ("2022-11", "used")
+    assert dict(one(sub, "period-inferred").params)["detail"].startswith("2022-11")
+
+
+def test_quarter_in_title_is_its_last_month(ws: Workspace) -> None:
+    hand(ws, "湖塘镇.xlsx", [["湖塘镇2022年三季度科技指标"]])
+    assert only(ingest(ws), "湖塘镇.xlsx").period == "2022-09"
+
+
+def test_date_typed_period_cell_beside_the_unit_label(ws: Workspace) -> None:
+    hand(ws, "湖塘镇.xlsx", [["科技指标月报"], ["单位名称（盖章）", None, dt.datetime(2022, 11, 30)]])
+    sub = only(ingest(ws), "湖塘镇.xlsx")
+    assert (sub.period, sub.unit, sub.status) == ("2022-11", "hutang", "used")
+    assert one(sub, "period-inferred").cell == "C2"
+
+
+def test_filled_in_date_is_not_the_period(ws: Workspace) -> None:
+    hand(ws, "湖塘镇2022年11月.xlsx", [["湖塘镇科技指标"], ["填报单位：湖塘镇", "报出日期", dt.datetime(2022, 12, 5)]])
+    sub = only(ingest(ws), "湖塘镇2022年11月.xlsx")
+    assert (sub.period, sub.status) == ("2022-11", "used") and not found(sub, "period-conflict")
+
+
+def test_stale_period_hidden_behind_spaces_is_ignored(ws: Workspace) -> None:
+    hand(ws, "湖塘镇2022年11月.xlsx", [["湖塘镇科技指标" + " " * 40 + "2022年10月"]])
+    sub = only(ingest(ws), "湖塘镇2022年11月.xlsx")
+    assert (sub.period, sub.status) == ("2022-11", "used") and not found(sub, "period-conflict")
+
+
+def test_last_months_form_reused_replaces_nothing(ws: Workspace) -> None:
+    """The October form (meta and title say 10月) with November figures, named 11月: period-conflict."""
+    own(ws, "湖塘镇11月.xlsx", mtime=T0)
+    own(ws, "湖塘镇11月（新）.xlsx", period=Period(2022, 10), mtime=T0 + 3600, tech_sme=999)
+    result = ingest(ws, NOV)
+    bad = only(result, "湖塘镇11月（新）.xlsx")
+    err = one(bad, "period-conflict")
+    assert err.severity == "error" and "2022-10" in dict(err.params)["evidence_en"]
+    assert "2022-11" in dict(err.params)["evidence_en"] and "_meta" in dict(err.params)["evidence"]
+    assert result.used["hutang"].file == "湖塘镇11月.xlsx"
+    assert result.used["hutang"].values["tech_sme"].value == figures(ws)["tech_sme"]
+
+
+# --------------------------------------------------------------------------- unit evidence
+
+
+def test_neighbours_form_reused_is_a_unit_conflict(ws: Workspace) -> None:
+    """湖塘镇's form, with 牛塘镇 typed into 填报单位 and in the file name: used for neither unit."""
+    own(ws, "湖塘镇.xlsx", "hutang", mtime=T0)
+    path = own(ws, "牛塘镇.xlsx", "hutang", mtime=T0 + 60, tech_sme=777)
+    wb = openpyxl.load_workbook(path)
+    wb[fl.DATA_SHEET].cell(fl.INFO_ROW, 1).value = "填报单位：牛塘镇"
+    wb.save(path)
+    os.utime(path, (T0 + 60, T0 + 60))
+    result = ingest(ws, NOV)
+    sub = only(result, "牛塘镇.xlsx")
+    err = one(sub, "unit-conflict")
+    assert (err.severity, err.sheet, err.cell) == ("error", fl.DATA_SHEET, "A2")
+    assert sub.rejected and "niutang" not in result.used
+    assert result.used["hutang"].file == "湖塘镇.xlsx"  # never supersedes the other unit's file
+    assert result.used["hutang"].values["tech_sme"].value == figures(ws)["tech_sme"]
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_inserted_sub_item_row_above_the_real_row(ws: Workspace) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", "本年累计"])
+    for ind in ws.indicators:
+        if ind.code == "tech_sme":
+            sh.append(["其中：科技型中小企业备案数（省级）", 7])
+            sh.append(["  含外资科技型中小企业", 3])
+        sh.append([ind.name, figures(ws)[ind.code]])
+    sh.append(["合计", 9999])
+    sh.append(["单位负责人：张三", "填表人：李四"])
+    sh.append(["报出日期：2022年12月5日"])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["tech_sme"].value == figures(ws)["tech_sme"]
+    assert values(sub) == figures(ws)
+    assert not found(sub, "duplicate-row") and not found(sub, "unknown-row")
+
+
+def test_exact_name_beats_a_partial_match_above_it(ws: Workspace) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", "本年累计"])
+    sh.append(["高新技术企业申报数（去年结转）", 5])  # contains the name, but is not it
+    for ind in ws.indicators:
+        sh.append([ind.name, figures(ws)[ind.code]])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["hte_applications"].value == figures(ws)["hte_applications"]
+    assert sub.values["hte_applications"].cell == "B4"
+
+
+def test_table_without_matching_rows_says_so(ws: Workspace) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月"])
+    sh.append(["指标名称", "本年累计"])
+    sh.append(["工业总产值", 1])
+    sh.append(["固定资产投资", 2])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    err = one(sub, "no-matching-rows")
+    assert (err.severity, err.cell) == ("error", "B2")
+    assert not found(sub, "no-data-table")
+
+
+# --------------------------------------------------------------------------- units of measure
+
+
+def measure_book(ws: Workspace, unit_of: dict[str, str], vals: dict[str, float]) -> Path:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", "计量单位", "本年累计"])
+    for ind in ws.indicators:
+        sh.append([ind.name, unit_of.get(ind.code, ind.unit), vals.get(ind.code, figures(ws)[ind.code])])
+    path = ws.inbox / "湖塘镇.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_yuan_converted_to_wan_yuan(ws: Workspace) -> None:
+    measure_book(ws, {"bounty_funds": "元"}, {"bounty_funds": 1_234_500})
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    row = 3 + [i.code for i in ws.indicators].index("bounty_funds")
+    info = one(sub, "unit-converted")
+    assert (info.severity, info.cell, info.indicator) == ("info", f"B{row}", "bounty_funds")
+    assert sub.values["bounty_funds"].value == pytest.approx(123.45)
+    assert sub.values["bounty_funds"].cell == f"C{row}"
+
+
+def test_square_metres_converted(ws: Workspace) -> None:
+    measure_book(ws, {"incubation_area": "平方米"}, {"incubation_area": 52_000})
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["incubation_area"].value == pytest.approx(5.2)
+    assert one(sub, "unit-converted").indicator == "incubation_area"
+
+
+def test_contradictory_unit_is_an_error(ws: Workspace) -> None:
+    measure_book(ws, {"tech_sme": "人"}, {})
+    result = ingest(ws, NOV)
+    sub = only(result, "湖塘镇.xlsx")
+    row = 3 + [i.code for i in ws.indicators].index("tech_sme")
+    err = one(sub, "unit-mismatch-measure")
+    assert (err.severity, err.cell, err.indicator) == ("error", f"B{row}", "tech_sme")
+    assert dict(err.params) == {"measure": "人", "expected": ws.indicator("tech_sme").unit}
+    assert sub.values["tech_sme"].excluded and sub.values["tech_sme"].value is None
+    assert sub.status == "used"  # the other values stand
+
+
+def test_unit_in_the_value_header(ws: Workspace) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月"])
+    sh.append(["指标名称", "本年累计（元）"])
+    sh.append(["揭榜挂帅项目资金", 20_000])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["bounty_funds"].value == pytest.approx(2.0)
+    assert one(sub, "unit-converted").cell == "B2"
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def test_empty_form_is_not_a_submission(ws: Workspace) -> None:
+    wb = build_form(ws, ws.unit("hutang"), NOV, None)
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    result = ingest(ws, NOV)
+    sub = only(result, "湖塘镇.xlsx")
+    err = one(sub, "empty-form")
+    assert (err.severity, err.sheet, err.cell) == ("error", fl.DATA_SHEET, f"F{fl.FIRST_DATA_ROW}")
+    assert sub.rejected and "hutang" not in result.used
+
+
+def test_empty_form_does_not_replace_a_filled_one(ws: Workspace) -> None:
+    own(ws, "湖塘镇.xlsx", mtime=T0)
+    wb = build_form(ws, ws.unit("hutang"), NOV, None)
+    path = ws.inbox / "湖塘镇（新）.xlsx"
+    wb.save(path)
+    os.utime(path, (T0 + 60, T0 + 60))
+    result = ingest(ws, NOV)
+    assert result.used["hutang"].file == "湖塘镇.xlsx"
+
+
+def test_received_time_orders_and_the_reason_says_why(ws: Workspace) -> None:
+    own(ws, "b湖塘镇.xlsx", mtime=T0 + 60, tech_sme=50)
+    own(ws, "a湖塘镇.xlsx", mtime=T0, tech_sme=40)
+    result = ingest(ws, NOV)
+    won = result.used["hutang"]
+    assert won.file == "b湖塘镇.xlsx" and won.values["tech_sme"].value == 50
+    assert won.received == pytest.approx(T0 + 60)
+    assert "a湖塘镇.xlsx" in won.reason
+    assert only(result, "a湖塘镇.xlsx").status == "superseded"
+
+
+# --------------------------------------------------------------------------- checks across periods
+
+
+def test_unit_missing_a_month_is_checked_against_the_month_before(ws: Workspace) -> None:
+    """September accepted at 60; no October; November 45: ytd-decreased against September."""
+    own(ws, "2022年9月/湖塘镇.xlsx", period=Period(2022, 9), mtime=T0 - 60 * 86400, tech_sme=60)
+    own(ws, "2022年10月/牛塘镇.xlsx", "niutang", period=Period(2022, 10), mtime=T0 - 30 * 86400)
+    own(ws, "2022年11月/湖塘镇.xlsx", mtime=T0, tech_sme=45)
+    result = ingest(ws, NOV)
+    sub = only(result, "2022年11月/湖塘镇.xlsx")
+    err = one(sub, "ytd-decreased")
+    assert (err.severity, err.indicator) == ("error", "tech_sme")
+    assert dict(err.params)["previous"] == "60" and dict(err.params)["previous_period_en"] == "2022-09"
+    assert sub.values["tech_sme"].excluded
+
+
+def test_unusual_jump_never_below_the_average(ws: Workspace) -> None:
+    from reporting.core.models import CellValue
+    from reporting.ingest.rules.trend import check_against_previous
+
+    prev = {"tech_sme": (Period(2022, 10), 1000.0)}
+    for now, fires in ((1050.0, False), (1099.0, False), (1600.0, True)):
+        vals = {"tech_sme": CellValue("tech_sme", now, now, "S", "F7")}
+        _, issues = check_against_previous(vals, prev, ws, NOV, file="f", unit="hutang")
+        assert any(i.code == "unusual-jump" for i in issues) is fires, now
+
+
+def test_jump_factor_must_exceed_one(ws_dir: Path) -> None:
+    wsf = ws_dir / "templates" / "workspace.toml"
+    text = wsf.read_text(encoding="utf-8")
+    wsf.write_text(text.replace("jump_factor = 5.0", "jump_factor = 0.5"), encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_workspace(ws_dir)
+    assert any("jump_factor" in p for p in exc.value.problems)
+
+
+def test_validation_runs_once_per_submission(ws: Workspace) -> None:
+    own(ws, "2022年10月/湖塘镇.xlsx", period=Period(2022, 10), mtime=T0 - 30 * 86400, tech_sme=60)
+    own(ws, "2022年11月/湖塘镇.xlsx", mtime=T0, tech_sme=45)
+    first = ingest(ws, NOV)
+    again = ingest(ws, NOV)  # the read cache hands back the same submissions
+    for result in (first, again):
+        assert len(found(only(result, "2022年11月/湖塘镇.xlsx"), "ytd-decreased")) == 1
+
+
+# --------------------------------------------------------------------------- scoring fairness
+
+
+def test_error_padded_cells_do_not_raise_the_score() -> None:
+    weights = {"a": 50.0, "b": 50.0}
+    honest = sc.composite_score({"a": 1.0, "b": 0.2}, weights, 1.2)
+    padded = sc.composite_score({"a": 1.0, "b": None}, weights, 1.2, pending={"b"})
+    assert padded == pytest.approx(50.0) and honest == pytest.approx(60.0)
+    assert padded <= honest
+    assert not sc.score_complete({"b"}, weights) and sc.score_complete(set(), weights)
+
+
+def test_typing_about_eight_does_not_climb_the_ranking(ws: Workspace) -> None:
+    from reporting.jobs.compile import compile_period
+
+    low = {ind.code: 1 for ind in ws.indicators}
+    own(ws, "湖塘镇.xlsx", "hutang", mtime=T0, **low)
+    own(ws, "牛塘镇.xlsx", "niutang", mtime=T0, **{k: "约8" for k in low})
+    r = compile_period(ws, NOV).results.to_json()
+    units = {u["code"]: u for u in r["units"]}
+    assert units["niutang"]["score"] <= units["hutang"]["score"]
+    assert units["niutang"]["score_complete"] is False and units["hutang"]["score_complete"] is True
