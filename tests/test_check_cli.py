@@ -252,7 +252,7 @@ def test_warnings_alone_exit_0(ws_dir: Path) -> None:
     assert "(dash-as-zero)" in result.output
 
 
-@pytest.mark.parametrize("period", ["2022-13", "11月", "2022/11", "202211", ""])
+@pytest.mark.parametrize("period", ["2022-13", "11月", "2022-1-1", ""])
 def test_bad_period_is_a_usage_error(ws_dir: Path, period: str) -> None:
     fill(ws_dir, "hutang", NOV, "湖塘镇.xlsx")
     result = CliRunner().invoke(cli, ["--workspace", str(ws_dir), "check", "--period", period])

@@ -18,11 +18,20 @@ class DemoReport:
 
 
 def make_demo(workspace: str | Path | None, *, n_units: int | None = None, periods: list[Period],
-              seed: int = 2022, mistakes: bool = True) -> DemoReport:
-    """Write sample submissions (and, when missing, targets) into the workspace's inbox."""
+              seed: int = 2022, mistakes: bool = True, force: bool = False) -> DemoReport:
+    """Write sample submissions (and, when missing, targets) into the workspace's inbox.
+
+    A workspace with its own configuration (not the one ``init`` wrote) or
+    with files in inbox/ is refused unless ``force``: the demo would
+    overwrite the clerk's work.
+    """
     from reporting.workspace.config import find_root
 
     root = find_root(workspace) if n_units is None else Path(workspace or ".").resolve()
+    if not force and _has_own_work(root, synthetic=n_units is not None):
+        from reporting.core.errors import WorkspaceError
+
+        raise WorkspaceError(key="demo.refuse", root=root)
     if n_units is not None:
         from reporting.demo.synthetic import write_synthetic_config
 
@@ -47,3 +56,20 @@ def make_demo(workspace: str | Path | None, *, n_units: int | None = None, perio
 
     files = write_sample_inbox(ws, periods, seed)
     return DemoReport(ws.inbox, files, len(ws.units))
+
+
+def _has_own_work(root: Path, *, synthetic: bool) -> bool:
+    """Files in inbox/, or (for a synthetic configuration) a configuration other than ``init``'s default."""
+    inbox = root / "inbox"
+    if inbox.is_dir() and any(p.is_file() for p in inbox.rglob("*")):
+        return True
+    if not synthetic:
+        return False
+    from reporting.workspace.config import INDICATORS_TOML, WORKSPACE_TOML
+    from reporting.workspace.init import default_file
+
+    for name in (WORKSPACE_TOML, INDICATORS_TOML):
+        path = root / "templates" / name
+        if path.is_file() and path.read_text(encoding="utf-8-sig") != default_file(name):
+            return True
+    return False

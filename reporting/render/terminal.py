@@ -27,11 +27,12 @@ def config_summary(ws: Any, lang: str) -> str:
     for i in ws.indicators:
         extra = []
         if i.schedule:
-            extra.append("季节性序时" if lang == "zh" else "seasonal schedule")
+            extra.append(t("config.seasonal", lang))
         if i.le:
             extra.append(f"≤ {i.le}")
         tail = f"  [{'; '.join(extra)}]" if extra else ""
-        lines.append(f"  {i.code:<18} {i.display_name(lang)}（{i.display_unit(lang)}）  w={i.weight:g}{tail}")
+        lines.append("  " + t("config.indicator", lang, code=f"{i.code:<18}", name=i.display_name(lang),
+                                 unit=i.display_unit(lang), weight=i.weight) + tail)
     if ws.targets:
         lines.append(t("config.targets", lang, years=", ".join(str(y) for y in sorted(ws.targets))))
     else:
@@ -62,13 +63,15 @@ def _worth_showing(s: Any, period: str) -> bool:
     return any(i.code == "period-mismatch" and said in i.message("zh") for i in s.issues)
 
 
-def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
-    """Per file: unit, period, status, then each issue with severity and sheet!cell."""
+def check_report_text(report: Any, lang: str, *, verbose: bool = False, ws: Any = None) -> str:
+    """Per file: unit, period, status, then each issue with severity and sheet!cell.
+
+    With the workspace, the units that have not sent a usable file for the period are listed too.
+    """
     lines: list[str] = []
     names = getattr(report, "unit_names", {})
     period = str(report.period) if report.period else ""
-    lines.append(f"报送期 {period or '—'}" if lang == "zh" else f"Period {period or '—'}")
-    counts = {"error": 0, "warning": 0}
+    lines.append(t("check.period", lang, period=period or "—"))
     hidden = 0
     for s in report.submissions:
         shown = verbose or _worth_showing(s, period)
@@ -78,24 +81,42 @@ def check_report_text(report: Any, lang: str, *, verbose: bool = False) -> str:
         status = _STATUS.get(lang, _STATUS["zh"]).get(s.status, s.status)
         unit = names.get(s.unit, s.unit) or "?"
         lines.append(f"\n{s.file}  [{unit} · {s.period or '?'} · {status}]")
-        relevant = s.status not in ("other-period", "ignored")
         for i in s.issues:
             if i.severity == "info" and not verbose:
                 continue
-            if relevant and i.severity in counts:
-                counts[i.severity] += 1
             where = f"{i.where}  " if i.where else ""
             sev = _SEVERITY.get(lang, _SEVERITY["zh"])[i.severity]
             lines.append(f"  {sev:<4} {where}{i.message(lang)}  ({i.code})")
     if hidden:
-        lines.append("\n" + (f"另有 {hidden} 个文件不属于本期或已跳过（加 -v 查看）" if lang == "zh"
-                             else f"{hidden} more file(s) of other periods or skipped (-v to list)"))
-    n = len(report.relevant()) if hasattr(report, "relevant") else len(report.submissions)
-    if lang == "zh":
-        lines.append(f"\n本期 {n} 个文件：错误 {counts['error']} 处，警告 {counts['warning']} 处")
-    else:
-        lines.append(f"\nThis period: {n} files, {counts['error']} errors, {counts['warning']} warnings")
+        lines.append("\n" + t("check.hidden", lang, n=hidden))
+    if ws is not None and period:
+        missing = missing_units(report, ws)
+        if missing:
+            sep = "、" if lang == "zh" else ", "
+            lines.append("\n" + t("check.missing", lang, n=len(missing),
+                                   units=sep.join(u.display_name(lang) for u in missing)))
+    lines.append("\n" + check_summary_line(report, lang))
     return "\n".join(lines)
+
+
+def missing_units(report: Any, ws: Any) -> list[Any]:
+    """The workspace's units without a usable (used) file for the report's period."""
+    period = str(report.period) if report.period else ""
+    sent = {s.unit for s in report.submissions if s.status == "used" and str(s.period or "") == period}
+    return [u for u in ws.units if u.code not in sent]
+
+
+def check_summary_line(report: Any, lang: str) -> str:
+    """The one line: this period's files, errors and warnings."""
+    counts = {"error": 0, "warning": 0}
+    for s in report.submissions:
+        if s.status in ("other-period", "ignored"):
+            continue
+        for i in s.issues:
+            if i.severity in counts:
+                counts[i.severity] += 1
+    n = len(report.relevant()) if hasattr(report, "relevant") else len(report.submissions)
+    return t("check.summary", lang, n=n, errors=counts["error"], warnings=counts["warning"])
 
 
 MAX_ISSUE_LINES = 12

@@ -1,0 +1,59 @@
+"""The monthly job: compile."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import click
+
+from reporting.cli.options import Env, command, common, echo, echo_json, period_option
+from reporting.core.errors import EXIT_ERRORS_FOUND
+from reporting.core.messages import t
+
+
+@command(name="compile")
+@click.option("--period", default=None, help="Period to compile (default: the latest found in inbox/).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any error was found.")
+@click.option("--json", "as_json", is_flag=True, help="Print results.json to stdout.")
+@click.option("--open", "open_after", is_flag=True, help="Open the bulletin when done.")
+@common
+def compile_(env: Env, period: str | None, strict: bool, as_json: bool, open_after: bool) -> None:
+    """Compile inbox/ into outbox/PERIOD/: the bulletin (通报), results.json and feedback.
+
+    \b
+    Examples:
+      reporting compile
+      reporting compile --period 2022-11 --strict --lang en
+    """
+    from reporting.jobs.compile import compile_period
+    from reporting.render.terminal import compile_summary_text
+
+    ws = env.load()
+    progress = None if (env.quiet or as_json) else progress_printer(env.language)
+    result = compile_period(ws, period_option(period, env.language), lang=env.language, progress=progress)
+    if as_json:
+        echo_json(result.results.to_json())
+    else:
+        env.say(compile_summary_text(result, env.language))
+    if open_after:
+        click.launch(str(result.bulletin))
+    if strict and result.has_errors:
+        sys.exit(EXIT_ERRORS_FOUND)
+
+
+def progress_printer(lang: str = "zh") -> Callable[[int, int], None]:
+    """Print a progress line on stderr, only for runs long enough to need one."""
+    import time
+
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if time.monotonic() - start < 1.0 or not sys.stderr.isatty():
+            return
+        echo("\r" + t("progress.reading", lang, done=done, total=total), err=True, nl=done >= total)
+
+    return show
+
+
+COMMANDS = (compile_,)

@@ -1,0 +1,58 @@
+"""Email commands: email (the bulletin), remind, feedback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from reporting.cli.options import Env, command, common, period_option
+from reporting.core.errors import EXIT_ERRORS_FOUND
+
+
+def _mail_command(kind: str, name: str, doc: str) -> click.Command:
+    @click.option("--period", required=True, help="Reporting period, e.g. 2022-11.")
+    @click.option("--to", "to", multiple=True, help="Send to this address instead (repeatable; for tests).")
+    @click.option("--send", is_flag=True, help="Send through SMTP (default: only write .eml files).")
+    @click.option("--resend", is_flag=True, help="Send again messages already sent.")
+    @common
+    def run(env: Env, period: str, to: tuple[str, ...], send: bool, resend: bool) -> None:
+        from reporting.deliver.mail import mail_report_text, run_mail
+
+        ws = env.load()
+        report = run_mail(ws, kind, period_option(period, env.language), to=list(to), send=send, resend=resend,
+                          lang=env.language)
+        env.say(mail_report_text(report, env.language))
+        if report.failed:
+            sys.exit(EXIT_ERRORS_FOUND)
+
+    run.__doc__ = doc
+    fn: Callable[..., Any] = run
+    return command(name=name)(fn)
+
+
+email = _mail_command("bulletin", "email", """Email the bulletin to the workspace's recipients.
+
+    Without --send, writes .eml files to outbox/PERIOD/mail/ for review.
+
+    \b
+    Example:
+      reporting email --period 2022-12            # write .eml files
+      reporting email --period 2022-12 --send     # send them
+    """)
+remind = _mail_command("remind", "remind", """Remind units that have not submitted, with their blank form attached.
+
+    \b
+    Example:
+      reporting remind --period 2022-12 --send
+    """)
+feedback = _mail_command("feedback", "feedback", """Send each unit with problems its list of issues and annotated workbook.
+
+    \b
+    Example:
+      reporting feedback --period 2022-12 --send
+    """)
+
+COMMANDS = (email, remind, feedback)
