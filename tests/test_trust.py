@@ -453,3 +453,18 @@ def test_typing_about_eight_does_not_climb_the_ranking(ws: Workspace) -> None:
     units = {u["code"]: u for u in r["units"]}
     assert units["niutang"]["score"] <= units["hutang"]["score"]
     assert units["niutang"]["score_complete"] is False and units["hutang"]["score_complete"] is True
+
+
+def test_provisional_scores_are_noted_in_ranking_and_narrative(ws: Workspace) -> None:
+    from reporting.jobs.compile import compile_period
+    from reporting.render.narrative import narrative
+
+    own(ws, "湖塘镇.xlsx", "hutang", mtime=T0)
+    own(ws, "牛塘镇.xlsx", "niutang", mtime=T0, tech_sme="约8")
+    done = compile_period(ws, NOV)
+    units = {u.code: u for u in done.results.units}
+    assert units["niutang"].score_complete is False and units["hutang"].score_complete is True
+    assert any("牛塘镇" in p and "湖塘镇" not in p for p in narrative(done.results)[-3:])
+    wb = openpyxl.load_workbook(done.bulletin)
+    sheet = next(s for s in wb.worksheets if s.title == "综合排名")
+    assert "牛塘镇" in str(sheet["A2"].value)

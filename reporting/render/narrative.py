@@ -192,6 +192,9 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
         if len(pending) > _PENDING_LISTED:
             listed = tx("n.pending_more", lang, items=listed)
         paras.append(tx("n.pending", lang, n=len(pending), items=listed))
+    provisional = [u for u in results.units if not u.score_complete and u.score is not None]
+    if provisional:
+        paras.append(tx("n.provisional", lang, units=listed_names(provisional, lang)))
     with_errors = [u for u in results.units if u.status == "errors"]
     if with_errors:
         paras.append(tx("n.errors", lang, units=listed_names(with_errors, lang)))

@@ -96,6 +96,12 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh.merge(0, 0, 0, ncol - 1, ctx.L("ranking.title", period=ctx.period_text), F.sheet_title())
     sh.row(0, 32)
     note = ctx.L("ranking.note", cap=fmt_rate(ctx.results.cap).replace(".0%", "%"))
+    provisional = [u for u in ctx.results.units if not u.score_complete and u.score is not None]
+    if provisional:
+        from reporting.core.messages import t
+
+        note += ctx.L("ranking.note_provisional", units=t("list.sep", ctx.lang).join(
+            (u.name_en or u.name) if ctx.lang == "en" else u.name for u in provisional))
     sh.merge(1, 0, 1, ncol - 1, note, F.note())
     sh.row(1, text_height(note, total_px, 10, 1.45))
     sh.ws.freeze_panes(3, 0)
