@@ -226,3 +226,58 @@ def test_every_command_has_help_with_example() -> None:
         assert "Example" in r.output, name
         for opt in ("--workspace", "--lang", "--quiet", "--verbose", "--debug"):
             assert opt in r.output, (name, opt)
+
+
+# --------------------------------------------------------------------------- issue 11: keys, types, lines
+
+
+@pytest.mark.parametrize(("file", "old", "new", "typo", "meant"), [
+    ("workspace.toml", 'district = "武进区"', 'distrct = "武进区"', "distrct", "district"),
+    ("workspace.toml", "max_rows = 500", "max_row = 500", "limits.max_row", "max_rows"),
+    ("workspace.toml", 'name = "湖塘镇"', 'nme = "湖塘镇"', "nme", "name"),
+    ("indicators.toml", "weight = ", "wieght = ", "wieght", "weight"),
+])
+def test_unknown_keys_name_the_line_and_the_key_meant(ws_dir: Path, file: str, old: str, new: str, typo: str,
+                                                       meant: str) -> None:
+    path = ws_dir / "templates" / file
+    _edit(path, old, new)
+    line = _line(path, new)
+    problems = [p for p in _problems(ws_dir) if "未知的设置项" in p]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"templates/{file}:{line}: ")
+    assert typo in problems[0] and meant in problems[0].split(typo, 1)[1]
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("max_rows = 500", 'max_rows = "五百"', "max_rows"),
+    ("max_cols = 40", "max_cols = 0", "max_cols"),
+    ("jump_factor = 5.0", "jump_factor = 0", "jump_factor"),
+    ("port = 465", 'port = "8025"', "port"),
+    ("deadline = 5 ", "deadline = 31 ", "deadline"),
+    ('to = []', 'to = ["leader.example.org"]', "to"),
+    ('to = []', 'to = ["a@example.org; b@example.org"]', "to"),
+    ('emails = ["hutang@example.org"]', 'emails = ["hutang@example.org; x@example.org"]', "emails"),
+    ('emails = ["hutang@example.org"]', 'emails = ["湖塘镇"]', "emails"),
+])
+def test_values_are_type_and_range_checked_on_their_own_line(ws_dir: Path, old: str, new: str, key: str) -> None:
+    path = ws_dir / "templates" / "workspace.toml"
+    _edit(path, old, new)
+    line = _line(path, new)
+    (problem,) = _problems(ws_dir)
+    assert problem.startswith(f"templates/workspace.toml:{line}: "), problem
+    assert key in problem
+
+
+def test_top_level_deadline_is_read_and_checked(ws_dir: Path) -> None:
+    path = ws_dir / "templates" / "workspace.toml"
+    _edit(path, 'lang = "zh"', 'lang = "zh"\ndeadline = 10')
+    assert load_workspace(ws_dir).settings.email.deadline == 10
+    _edit(path, "deadline = 10", 'deadline = "十号"')
+    (problem,) = _problems(ws_dir)
+    assert problem.startswith(f"templates/workspace.toml:{_line(path, '十号')}: ")
+
+
+def test_addresses_with_display_names_are_accepted(ws_dir: Path) -> None:
+    path = ws_dir / "templates" / "workspace.toml"
+    _edit(path, "to = []", 'to = ["张局长 <leader@example.org>", "office@example.org"]')
+    assert load_workspace(ws_dir).settings.email.to == ("张局长 <leader@example.org>", "office@example.org")

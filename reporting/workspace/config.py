@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reporting.core.errors import ConfigError, WorkspaceError
+from reporting.core.messages import t
 from reporting.core.models import Group, Indicator, Unit
 from reporting.workspace.targets import Targets
 
@@ -25,6 +26,26 @@ DEFAULT_TITLE = "关于{year}年{month}月份全区科技创新重点指标完�
 DEFAULT_TITLE_EN = "Key science and technology indicators of {district}, January to {month_name} {year}"
 DEFAULT_BULLETIN_NAME = "{district}科技创新重点指标通报_{year}年{month}月"
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s;,<>，；]+@[^@\s;,<>，；]+\.[^@\s;,<>，；.]+$")
+
+# The keys each table may have; any other is a typo (reported with a "did you mean").
+WORKSPACE_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset({"district", "district_en", "city", "title", "title_en", "issuer", "issuer_en", "bulletin_name",
+                   "lang", "deadline", "scoring", "limits", "email", "groups", "units"}),
+    "scoring": frozenset({"cap", "blank", "jump_factor"}),
+    "limits": frozenset({"max_file_mb", "max_rows", "max_cols"}),
+    "email": frozenset({"host", "port", "security", "username", "password_env", "password", "from", "from_name",
+                        "to", "cc", "reply_to", "deadline", "timeout", "subject", "remind_subject",
+                        "feedback_subject"}),
+    "groups": frozenset({"code", "name", "name_en"}),
+    "units": frozenset({"code", "name", "name_en", "group", "aliases", "emails"}),
+}
+INDICATOR_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset({"indicators"}),
+    "indicators": frozenset({"code", "name", "name_en", "unit", "unit_en", "kind", "type", "decimals", "weight",
+                             "min", "max", "le", "aliases", "schedule"}),
+}
 
 
 @dataclass(frozen=True)
@@ -149,6 +170,8 @@ def load_workspace(path: str | os.PathLike[str] | None = None, *, with_targets: 
     where_ws = _Locator(f"templates/{WORKSPACE_TOML}", ws_text)
     where_ind = _Locator(f"templates/{INDICATORS_TOML}", ind_text)
 
+    _check_keys(ws_data, WORKSPACE_KEYS, where_ws, problems)
+    _check_keys(ind_data, INDICATOR_KEYS, where_ind, problems)
     indicators = _parse_indicators(ind_data, where_ind, problems)
     settings = _parse_settings(ws_data, where_ws, problems)
     groups = _parse_groups(ws_data, where_ws, problems)
@@ -189,8 +212,26 @@ class _Locator:
         self._tables: dict[str, list[int]] = {}
 
     def at(self, *needles: str, start: int = 0) -> str:
-        line = self.line_of(*needles, start=start)
+        line = 0
+        if len(needles) == 1 and _KEY.match(needles[0]):
+            line = self.key_line(needles[0], start=start)
+        line = line or self.line_of(*needles, start=start)
         return f"{self.name}:{line}" if line else self.name
+
+    def key_line(self, key: str, start: int = 0) -> int:
+        """1-based line where ``key = ...`` is set (from ``start``, comments skipped), or 0."""
+        pattern = re.compile(rf'^\s*(["\']?){re.escape(key)}\1\s*=')
+        for i in range(start, len(self.lines)):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return 0
+
+    def section(self, name: str) -> int:
+        """0-based line index of the ``[name]`` header (0 when absent)."""
+        for i, line in enumerate(self.lines):
+            if line.split("#", 1)[0].strip() == f"[{name}]":
+                return i
+        return 0
 
     def line_of(self, *needles: str, start: int = 0) -> int:
         """1-based line of the first line (from ``start``) containing every needle in order of search."""
@@ -210,6 +251,33 @@ class _Locator:
             self._tables[header] = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{header}]]"]
         starts = self._tables[header]
         return starts[index] if index < len(starts) else 0
+
+
+def _check_keys(data: dict[str, Any], schema: dict[str, frozenset[str]], loc: _Locator,
+                problems: list[str]) -> None:
+    """Every key that is not a known setting: file:line, and the closest known key."""
+    import difflib
+
+    def unknown(table: dict[str, Any], known: frozenset[str], prefix: str, start: int) -> None:
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            where = loc.at(key, start=start) if loc.key_line(key, start=start) else loc.name
+            hint = t("config.err.did_you_mean", "zh", key=close[0]) if close else ""
+            problems.append(f"{where}: " + t("config.err.unknown_key", "zh", key=prefix + key) + hint)
+
+    unknown(data, schema[""], "", 0)
+    for section, known in schema.items():
+        if not section or section not in data:
+            continue
+        value = data[section]
+        if isinstance(value, dict):
+            unknown(value, known, f"{section}.", loc.section(section))
+        elif isinstance(value, list):
+            for n, item in enumerate(value):
+                if isinstance(item, dict):
+                    unknown(item, known, "", loc.table(section, n))
 
 
 def _num(value: Any) -> bool:
@@ -321,26 +389,30 @@ def _norm_label(text: str) -> str:
 def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) -> Settings:
     scoring = data.get("scoring", {}) or {}
     limits = data.get("limits", {}) or {}
+    at_scoring, at_limits = loc.section("scoring"), loc.section("limits")
     lang = data.get("lang", "zh")
     if lang not in ("zh", "en"):
         problems.append(f"{loc.at('lang')}: lang 只能是 zh 或 en")
         lang = "zh"
     cap = scoring.get("cap", 1.2)
     if not _num(cap) or cap < 1:
-        problems.append(f"{loc.at('cap')}: scoring.cap（完成率封顶）必须是不小于 1 的数，如 1.2")
+        problems.append(f"{loc.at('cap', start=at_scoring)}: scoring.cap（完成率封顶）必须是不小于 1 的数，如 1.2")
         cap = 1.2
-    jump_factor = scoring.get("jump_factor", 5.0)
-    if not _num(jump_factor) or jump_factor <= 1:
-        problems.append(f"{loc.at('jump_factor')}: scoring.jump_factor（异常增长倍数）必须是大于 1 的数，如 5")
-        jump_factor = 5.0
     blank = scoring.get("blank", "zero")
     if blank not in ("zero", "missing"):
-        problems.append(f"{loc.at('blank')}: scoring.blank 只能是 zero（空白按 0）或 missing（空白按缺报）")
+        problems.append(f"{loc.at('blank', start=at_scoring)}: scoring.blank 只能是 zero（空白按 0）或 missing（空白按缺报）")
         blank = "zero"
     max_mb = limits.get("max_file_mb", 20)
     if not _num(max_mb) or max_mb <= 0:
-        problems.append(f"{loc.at('max_file_mb')}: limits.max_file_mb 必须是正数")
+        problems.append(f"{loc.at('max_file_mb', start=at_limits)}: limits.max_file_mb 必须是正数")
         max_mb = 20
+    max_rows = _int_setting(limits, "max_rows", 500, 1, 1_048_576, loc.at("max_rows", start=at_limits), problems)
+    max_cols = _int_setting(limits, "max_cols", 40, 1, 16_384, loc.at("max_cols", start=at_limits), problems)
+    jump = scoring.get("jump_factor", 5.0)
+    if not _num(jump) or jump <= 1:
+        problems.append(f"{loc.at('jump_factor', start=at_scoring)}: "
+                        + t("config.err.number_above", "zh", key="scoring.jump_factor", low=1, value=jump))
+        jump = 5.0
     title = str(data.get("title", DEFAULT_TITLE))
     for pattern, key in ((title, "title"), (str(data.get("title_en", DEFAULT_TITLE_EN)), "title_en"),
                          (str(data.get("bulletin_name", DEFAULT_BULLETIN_NAME)), "bulletin_name")):
@@ -361,31 +433,89 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         cap=float(cap),
         blank=blank,
         max_file_mb=float(max_mb),
-        max_rows=int(limits.get("max_rows", 500)),
-        max_cols=int(limits.get("max_cols", 40)),
-        jump_factor=float(jump_factor),
-        email=_parse_email(data.get("email", {}) or {}, loc, problems),
+        max_rows=max_rows,
+        max_cols=max_cols,
+        jump_factor=float(jump),
+        email=_parse_email(data.get("email", {}) or {}, loc, problems, data.get("deadline")),
     )
 
 
-def _parse_email(data: dict[str, Any], loc: _Locator, problems: list[str]) -> EmailSettings:
+def _int_setting(table: dict[str, Any], key: str, default: int, low: int, high: int, where: str,
+                 problems: list[str]) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append(f"{where}: " + t("config.err.int_range", "zh", key=key, low=low, high=high, value=value))
+        return default
+    return value
+
+
+def _is_address(text: str) -> bool:
+    """``a@x.cn`` or ``名字 <a@x.cn>``: exactly one address."""
+    from email.utils import parseaddr
+
+    if text.count("@") != 1:
+        return False
+    _, addr = parseaddr(text)
+    return bool(addr) and _EMAIL.match(addr) is not None
+
+
+def _addresses(value: Any, key: str, where: str, problems: list[str]) -> tuple[str, ...]:
+    """A list of e-mail addresses (one string is taken as a list of one); each checked."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        problems.append(f"{where}: " + t("config.err.email_list", "zh", key=key, value=value))
+        return ()
+    out = []
+    for e in items:
+        text = str(e).strip()
+        if not isinstance(e, str) or not _is_address(text):
+            several = isinstance(e, str) and any(c in text for c in ";,；， ") and text.count("@") > 1
+            problems.append(f"{where}: " + t("config.err.email_several" if several else "config.err.email_bad",
+                                             "zh", key=key, value=e))
+            continue
+        out.append(text)
+    return tuple(out)
+
+
+def _parse_email(data: dict[str, Any], loc: _Locator, problems: list[str],
+                 top_deadline: Any = None) -> EmailSettings:
+    start = loc.section("email")
+
+    def at(key: str) -> str:
+        return loc.at(key, start=start)
+
     security = data.get("security", "ssl")
     if security not in ("ssl", "starttls", "none"):
-        problems.append(f"{loc.at('security')}: email.security 只能是 ssl、starttls 或 none")
+        problems.append(f"{at('security')}: email.security 只能是 ssl、starttls 或 none")
         security = "ssl"
     default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
     port = data.get("port", default_port)
-    if not isinstance(port, int) or not 0 < port < 65536:
-        problems.append(f"{loc.at('port')}: email.port 必须是 1 到 65535 的整数")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        problems.append(f"{at('port')}: email.port 必须是 1 到 65535 的整数（不加引号），而不是 {port!r}")
         port = default_port
     if "password" in data:
         problems.append(
-            f"{loc.at('password')}: 不要把密码写在配置文件里；请设置环境变量，并在 password_env 中写它的名字"
+            f"{at('password')}: 不要把密码写在配置文件里；请设置环境变量，并在 password_env 中写它的名字"
         )
-    deadline = data.get("deadline", 5)
-    if not isinstance(deadline, int) or not 1 <= deadline <= 28:
-        problems.append(f"{loc.at('deadline')}: email.deadline（每月截止日）必须是 1 到 28 的整数")
+    # the day of the next month that forms are due: top-level ``deadline`` (or, as before, email.deadline)
+    deadline = top_deadline if top_deadline is not None else data.get("deadline", 5)
+    where = loc.at("deadline") if top_deadline is not None else at("deadline")
+    if isinstance(deadline, bool) or not isinstance(deadline, int) or not 1 <= deadline <= 28:
+        problems.append(f"{where}: " + t("config.err.deadline", "zh", value=deadline))
         deadline = 5
+    timeout = data.get("timeout", 30)
+    if not _num(timeout) or timeout <= 0:
+        problems.append(f"{at('timeout')}: " + t("config.err.number_above", "zh", key="email.timeout", low=0,
+                                                 value=timeout))
+        timeout = 30
+    from_addr = str(data.get("from", "")).strip()
+    if from_addr and not _is_address(from_addr):
+        problems.append(f"{at('from')}: " + t("config.err.email_bad", "zh", key="email.from", value=from_addr))
+    reply_to = str(data.get("reply_to", "")).strip()
+    if reply_to and not _is_address(reply_to):
+        problems.append(f"{at('reply_to')}: " + t("config.err.email_bad", "zh", key="email.reply_to", value=reply_to))
+    to = _addresses(data.get("to", []), "email.to", at("to"), problems)
+    cc = _addresses(data.get("cc", []), "email.cc", at("cc"), problems)
     defaults = EmailSettings()
     return EmailSettings(
         host=str(data.get("host", "")),
@@ -393,13 +523,13 @@ def _parse_email(data: dict[str, Any], loc: _Locator, problems: list[str]) -> Em
         security=security,
         username=str(data.get("username", "")),
         password_env=str(data.get("password_env", "")),
-        from_addr=str(data.get("from", "")),
+        from_addr=from_addr,
         from_name=str(data.get("from_name", "")),
-        to=tuple(str(x) for x in data.get("to", [])),
-        cc=tuple(str(x) for x in data.get("cc", [])),
-        reply_to=str(data.get("reply_to", "")),
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
         deadline=deadline,
-        timeout=float(data.get("timeout", 30)),
+        timeout=float(timeout),
         subject=str(data.get("subject", defaults.subject)),
         remind_subject=str(data.get("remind_subject", defaults.remind_subject)),
         feedback_subject=str(data.get("feedback_subject", defaults.feedback_subject)),
@@ -454,11 +584,6 @@ def _parse_units(data: dict[str, Any], loc: _Locator, groups: set[str], problems
             if key in names and names[key] != code:
                 problems.append(f"{loc.at(label, start=start)}: 单位 {code}：名称或别名“{label}”与单位 {names[key]} 重复")
             names.setdefault(key, code)
-        emails = item.get("emails", [])
-        if isinstance(emails, str):
-            emails = [emails]
-        for e in emails:
-            if "@" not in str(e):
-                problems.append(f"{loc.at(str(e), start=start)}: 单位 {code}：邮箱地址无效：{e!r}")
-        out.append(Unit(code, name, group, aliases, tuple(str(e) for e in emails), str(item.get("name_en", ""))))
+        emails = _addresses(item.get("emails", []), f"{code}.emails", loc.at("emails", start=start), problems)
+        out.append(Unit(code, name, group, aliases, emails, str(item.get("name_en", ""))))
     return tuple(out)
