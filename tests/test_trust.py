@@ -14,6 +14,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import found, one, only
 
 from reporting.core import formlayout as fl
@@ -468,3 +470,42 @@ def test_provisional_scores_are_noted_in_ranking_and_narrative(ws: Workspace) ->
     wb = openpyxl.load_workbook(done.bulletin)
     sheet = next(s for s in wb.worksheets if s.title == "综合排名")
     assert "牛塘镇" in str(sheet["A2"].value)
+
+
+def test_month_sheets_named_by_month_only_take_the_year_from_the_file(ws: Workspace) -> None:
+    path = ws.inbox / "湖塘镇2022年科技指标.xlsx"
+    wb = None
+    for month in (10, 11):
+        vals = {k: v + month for k, v in figures(ws).items()}
+        vals["hte_recognised"] = 12
+        wb = two_row_book(ws, path, parents=[("指标名称", 1, 1), ("本年累计", 2, 2)], children=["", ""],
+                          ytd_at=2, sheet=f"1-{month}月", title="湖塘镇科技指标", wb=wb, values=vals)
+    result = ingest(ws)  # no --period: the latest month sheet, and that period is compiled
+    sub = only(result, "湖塘镇2022年科技指标.xlsx")
+    assert (sub.period, sub.status) == ("2022-11", "used")
+    assert sub.values["tech_sme"].value == figures(ws)["tech_sme"] + 11
+    assert one(sub, "sheet-chosen").sheet == "1-11月"
+
+
+def test_later_period_is_listed_not_compiled(ws: Workspace) -> None:
+    own(ws, "湖塘镇11月.xlsx", mtime=T0)
+    own(ws, "牛塘镇11月.xlsx", "niutang", mtime=T0)
+    own(ws, "湖塘镇12月.xlsx", period=Period(2022, 12), mtime=T0 + 86400)
+    result = ingest(ws)
+    assert result.period == NOV and result.later_periods() == {"2022-12": 1}
+    later = only(result, "湖塘镇12月.xlsx")
+    assert later.status == "other-period" and "2022-12" in later.reason
+    assert result.used["hutang"].file == "湖塘镇11月.xlsx"
+
+
+@given(st.sampled_from(["本月", "当月", "月计", "上年", "上年同期", "同期", "计划", "目标", "去年", "完成率"]),
+       st.sampled_from(["", "实际", "完成", "数"]), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_month_last_year_and_plan_columns_are_never_the_year_to_date(bad: str, extra: str, parent_first: bool) -> None:
+    from reporting.ingest.headers import choose, tier
+
+    label = bad + extra if parent_first else extra + bad
+    if bad in ("本月", "当月", "月计"):
+        assert tier(label) is None
+    assert tier(label + "累计") is None or bad in ("本月", "当月", "月计")
+    assert choose(["指标名称", label, "本年累计"]) == (2, None)

@@ -45,6 +45,12 @@ class Ingested:
     def has_errors(self) -> bool:
         return any(i.is_error for s in self.relevant() for i in s.issues)
 
+    def later_periods(self) -> dict[str, int]:
+        """Files received for periods after this one: period -> count (listed, not compiled)."""
+        from reporting.ingest.select import later_periods
+
+        return later_periods(self.submissions, self.period) if self.period else {}
+
     def relevant(self) -> list[Submission]:
         """Files that belong to the period (or could not be placed in one)."""
         return [s for s in self.submissions if s.status not in ("other-period", "ignored")]
@@ -74,10 +80,15 @@ def received(mtime: float) -> str:
 def received_time(ws: Workspace, path: Path, sha256: str, mtime: float) -> float:
     """When the tool received this file (epoch seconds): the newest of a unit and period wins.
 
-    For now the file's modification time (a weak signal: copying resets it); the workspace's
-    record of when the tool first saw these bytes will take its place.
+    The time the workspace's store (history.sqlite) first saw these bytes, recorded now if they
+    are new; the file's modification time when the store cannot be used (read-only workspace).
     """
-    return mtime
+    from reporting.workspace.store import store_for
+
+    try:
+        return store_for(ws.root).first_seen(sha256, path.name) if sha256 else mtime
+    except Exception:  # a damaged or read-only store never stops reading
+        return mtime
 
 
 def discover(inbox: Path) -> list[Path]:

@@ -9,7 +9,6 @@ normalised name and the catalogue's aliases; unit and period come from a
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
@@ -23,38 +22,17 @@ from reporting.core import formlayout as fl
 from reporting.core.models import Indicator, Issue, Unit, issue
 from reporting.core.periods import Period
 from reporting.core.textnorm import norm_label
+from reporting.ingest.periodtext import period_from_text, year_in_text
 
 if TYPE_CHECKING:
     from reporting.io.reader import Grid
     from reporting.workspace.config import Workspace
 
-# Periods as units write them. Text is NFKC-normalised first (full-width digits and dashes).
-# "2022年11月", "2022年1-11月", "2022年度1-11月", "2022年01-11月", "2022年1月至11月"
-_DASH = r"[-—–－~～至到]"
-_YEAR_MONTH = re.compile(r"(20\d{2})\s*年度?\s*(?:0?1\s*月?份?\s*" + _DASH + r"\s*)?(\d{1,2})\s*月")
-# "1-11月", "1月-11月", "1至11月"
-_RANGE_MONTH = re.compile(r"(?<!\d)0?1\s*月?份?\s*" + _DASH + r"\s*(\d{1,2})\s*月")
-# file names: "202211", "2022-11", "2022.11", "2022_11", "2022/11", "2022年11"
-_FILE_YM = re.compile(r"(?<!\d)(20\d{2})[-_./年]?(0[1-9]|1[0-2]|[1-9])(?:月|(?!\d))")
-_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年")
-_BARE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-_MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月")
-# what follows a month when the text is a date ("2022年12月5日", "2022-12-05"), not a period
-_DAY_AFTER_MONTH = re.compile(r"\s*(\d{1,2})\s*[日号]")
 _SEAL = re.compile(r"^[(（]\s*(?:盖章|公章|签章|签字)\s*[)）]")
 _LONG_SPACES = re.compile(r"\s{4,}")
-# two-digit years, in file and sheet names: "（26.3）", "26.1", "23年3月"
-_SHORT_YM = re.compile(r"(?<![\d.])(2\d)\s*[.．年]\s*(1[0-2]|0?[1-9])(?:\s*月)?(?![\d.])")
-_SHORT_YEAR_MONTH = re.compile(r"(?<![\d.])(2\d)\s*年\s*(1[0-2]|0?[1-9])\s*月")
-# quarters: "2023年一季度", "2023年第1季度" = the quarter's last month
-_QUARTER = re.compile(r"(20\d{2})\s*年?\s*第?\s*([一二三四1-4])\s*季度")
-_DAY_AFTER_NUMBER = re.compile(r"[-./](\d{1,2})(?!\d)")
 # cells that hold a date, not the period ("填报日期：2022年12月5日")
 _DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间", "报出日期", "报表日期")
 _PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
-_EXCLUDE_VALUE_HEADER = ("上月", "去年", "上年", "同期", "目标", "计划", "任务", "序时", "完成率", "比例", "增幅", "增长",
-                         "占比")
-_MONTHLY_HEADER = ("本月", "当月")  # a month's own figure, not the year to date (unless it says 累计)
 # a bracketed item number before a row label: "（一）", "(2)", "【3】"
 _NUMBERING = re.compile(r"^\s*[(（\[【〔]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）\]】〕]\s*")
 _SKIP_ROW_LABELS = ("填报人", "联系电话", "填报日期", "说明", "注", "审核人", "负责人", "合计", "总计", "备注")
@@ -222,10 +200,11 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     layout = _layout_from_meta(visible, meta, cat) if meta else None
     inferred = layout is None
     problems: list[TableProblem] = []
-    if layout is None:
-        layout = find_layout(visible, cat, assume, problems)
-    conflict = False
     stem = PurePath(display).stem
+    if layout is None:
+        year = assume.year if assume else (year_in_text(stem, bare=True) or _year_in_cells(visible, None))
+        layout = find_layout(visible, cat, assume, problems, year_hint=year)
+    conflict = False
     names = cat.unit_names
 
     # unit: metadata, then a 填报单位 cell, then the file name
@@ -295,7 +274,8 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
             issues.append(issue("period-inferred", file=display, unit=unit or "", **at_first,
                                 detail=t("recognise.period_from", "zh", period=str(period),
                                          source=t(f"evidence.{first.source}", "zh"))))
-    if layout is not None and not layout.exact and len([g for g in visible if sheet_period(g.name, None)]) > 1:
+    year = period.year if period else None
+    if layout is not None and not layout.exact and len([g for g in visible if sheet_period(g.name, year)]) > 1:
         sp = sheet_period(layout.sheet.name, period.year if period else None)
         if sp is not None:
             issues.append(issue("sheet-chosen", file=display, sheet=layout.sheet.name, unit=unit or "",
@@ -430,7 +410,7 @@ def _layout_from_meta(sheets: list[Grid], meta: dict[str, Any], cat: Catalogue) 
 
 
 def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
-                problems: list[TableProblem] | None = None) -> Layout | None:
+                problems: list[TableProblem] | None = None, *, year_hint: int | None = None) -> Layout | None:
     """Find the table by its header: an indicator-name column and a year-to-date column.
 
     A workbook with one full table per sheet is read at the sheet of ``want`` (or, without one,
@@ -449,7 +429,7 @@ def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
     full = [lay for lay in found if len(lay.rows) * 2 >= max(2, len(cat.indicators))]
     if len(full) <= 1:
         return max(found, key=lambda lay: len(lay.rows))
-    by_period = {lay.sheet.name: sheet_period(lay.sheet.name, want.year if want else None) for lay in full}
+    by_period = {lay.sheet.name: sheet_period(lay.sheet.name, want.year if want else year_hint) for lay in full}
     if all(by_period.values()):
         periods = [p for p in by_period.values() if p is not None]
         target = want if want in periods else (max(periods) if want is None else None)
@@ -663,65 +643,8 @@ def _year_in_cells(sheets: list[Grid], layout: Layout | None) -> int | None:
     return None
 
 
-def year_in_text(text: str, *, bare: bool = False) -> int | None:
-    """A year written as ``2022年`` (or, with ``bare``, as ``2022`` alone, as in file names)."""
-    m = (_BARE_YEAR if bare else _YEAR).search(unicodedata.normalize("NFKC", str(text)))
-    return int(m.group(1)) if m else None
-
-
 def _before_date_label(text: str) -> str:
     """The text up to a 填报日期-like label: what follows is the day the form was filled in."""
     for label in _DATE_LABELS:
         text = text.split(label, 1)[0]
     return text
-
-
-def period_from_text(text: str, year_hint: int | None = None, *, allow_bare_month: bool = True,
-                     two_digit_year: bool = False) -> Period | None:
-    """``2022年11月``, ``2022年1-11月``, ``202211``, ``2022-11``, ``2023年一季度``; ``23年3月``;
-    with ``two_digit_year`` (file and sheet names) also ``26.3``; ``1-11月`` or ``11月`` with a known year.
-
-    Full-width digits and dashes count as their ASCII forms. A date ("2022年12月5日",
-    "2022-12-05") is the day a form was filled in, not a period, unless it is the
-    last day of its month ("截至2022年11月30日").
-    """
-    s = unicodedata.normalize("NFKC", str(text))
-    for m in _YEAR_MONTH.finditer(s):
-        p = _period(int(m.group(1)), int(m.group(2)), s, m.end(), _DAY_AFTER_MONTH)
-        if p:
-            return p
-    for m in _QUARTER.finditer(s):
-        return Period(int(m.group(1)), 3 * ("一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四"
-                                            else int(m.group(2))))
-    for m in _FILE_YM.finditer(s):
-        after = _DAY_AFTER_MONTH if m.group(0).endswith("月") else _DAY_AFTER_NUMBER
-        p = _period(int(m.group(1)), int(m.group(2)), s, m.end(), after)
-        if p:
-            return p
-    for m in (_SHORT_YM if two_digit_year else _SHORT_YEAR_MONTH).finditer(s):
-        p = _period(2000 + int(m.group(1)), int(m.group(2)), s, m.end(), _DAY_AFTER_MONTH)
-        if p:
-            return p
-    own_year = _YEAR.search(s)  # "2022年度科技指标（1-11月）": the text's own year comes first
-    year_hint = int(own_year.group(1)) if own_year else year_hint
-    if year_hint:
-        for m in _RANGE_MONTH.finditer(s):
-            p = _period(year_hint, int(m.group(1)), s, m.end(), _DAY_AFTER_MONTH)
-            if p:
-                return p
-        if allow_bare_month:
-            for m in _MONTH_ONLY.finditer(s):
-                p = _period(year_hint, int(m.group(1)), s, m.end(), _DAY_AFTER_MONTH)
-                if p:
-                    return p
-    return None
-
-
-def _period(year: int, month: int, text: str, end: int, day_after: re.Pattern[str]) -> Period | None:
-    """The period (year, month), or None when it is no month or a date that does not end the month."""
-    if not 1 <= month <= 12:
-        return None
-    day = day_after.match(text, end)
-    if day and int(day.group(1)) != calendar.monthrange(year, month)[1]:
-        return None
-    return Period(year, month)
