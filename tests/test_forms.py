@@ -195,7 +195,7 @@ def test_write_forms_skips_existing_unless_forced(ws: Workspace) -> None:
     assert skipped == []
     assert written == [form_path(ws, u, NOV) for u in ws.units]
     assert all(p.parent == ws.period_dir(NOV) / "forms" for p in written)
-    assert form_path(ws, ws.unit("hutang"), NOV).name == "湖塘镇.xlsx"
+    assert form_path(ws, ws.unit("hutang"), NOV).name == "湖塘镇_2022年11月.xlsx"  # returned files do not collide
     assert not list((ws.period_dir(NOV) / "forms").glob(".tmp-*"))
 
     # a unit's person fills in their form where it lies; a second run must not wipe it
@@ -251,3 +251,17 @@ def test_big_figures_get_wide_enough_columns(ws: Workspace, tmp_path: Path) -> N
     for r in _data_rows(ws):
         shown = f"{sh.cell(r, fl.COL_PREVIOUS).value:,.2f}"
         assert sh.column_dimensions["E"].width >= display_width(shown) + 1
+
+
+def test_form_file_name_carries_the_period_and_parses_back(ws: object) -> None:
+    """``湖塘镇_2023年3月.xlsx``: the name is a piece of period evidence, in the clerk's own writing."""
+    import re
+
+    from reporting.core.periods import Period
+
+    for period in (Period(2023, 3), Period(2022, 11)):
+        name = form_path(ws, ws.unit("hutang"), period).stem  # type: ignore[attr-defined]
+        unit, _, said = name.partition("_")
+        assert unit == "湖塘镇"
+        m = re.fullmatch(r"(\d{4})年(\d{1,2})月", said)
+        assert m and Period(int(m[1]), int(m[2])) == period

@@ -383,7 +383,7 @@ def test_draft_reminder_has_blank_form_and_deadline(mail_ws: Path) -> None:
     assert [m["key"] for m in report.messages] == [f"remind:{MISSING}"]
     [path] = report.written
     assert path.name == "remind-jiaze-嘉泽镇.eml"
-    form = mail_ws / "outbox" / "2022-12" / "forms" / "嘉泽镇.xlsx"
+    form = mail_ws / "outbox" / "2022-12" / "forms" / "嘉泽镇_2022年12月.xlsx"
     assert form.is_file()  # written for the reminder, since none was there
     msg = _check_message(path.read_bytes(), subject="【提醒】请报送2022年1-12月科技创新重点指标",
                          attachment=form.read_bytes(), filename="嘉泽镇2022年1-12月科技创新重点指标报表.xlsx")
@@ -553,7 +553,7 @@ def test_remind_and_feedback_are_sent_to_units(mail_ws: Path, env: None, cert: t
         assert remind.failed == [] and feedback.failed == []
         got = {tuple(rcpts): raw for _, rcpts, raw in server.received}
     assert set(got) == {("jiaze@example.org",), ("luoyang@example.org",), ("niutang@example.org",)}
-    form = (mail_ws / "outbox" / "2022-12" / "forms" / "嘉泽镇.xlsx").read_bytes()
+    form = (mail_ws / "outbox" / "2022-12" / "forms" / "嘉泽镇_2022年12月.xlsx").read_bytes()
     _check_message(got[("jiaze@example.org",)], subject="【提醒】请报送2022年1-12月科技创新重点指标",
                    attachment=form, filename="嘉泽镇2022年1-12月科技创新重点指标报表.xlsx")
     assert sorted(s["key"] for s in feedback.sent) == ["feedback:luoyang", "feedback:niutang"]

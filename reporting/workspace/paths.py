@@ -21,8 +21,12 @@ def safe_filename(name: str) -> str:
 
 
 def form_path(ws: Workspace, unit: Unit, period: Period) -> Path:
-    """Where the blank form for ``unit`` goes: ``outbox/<period>/forms/<unit name>.xlsx``."""
-    return ws.period_dir(period) / "forms" / f"{safe_filename(unit.name)}.xlsx"
+    """Where the blank form for ``unit`` goes: ``outbox/<period>/forms/<unit name>_<2023年3月>.xlsx``.
+
+    The period in the name keeps returned files of different months from
+    colliding in inbox/, and is one of the period's pieces of evidence.
+    """
+    return ws.period_dir(period) / "forms" / f"{safe_filename(unit.name)}_{period.label_zh()}.xlsx"
 
 
 def feedback_path(ws: Workspace, period: Period | str, unit: Unit) -> Path:
