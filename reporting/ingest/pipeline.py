@@ -313,7 +313,7 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
 def validate_used(ws: Workspace, period: Period, used: dict[str, Submission], parsed: list[Submission]) -> None:
     """The checks across periods, once per selected submission, against each unit's last accepted figures."""
     from reporting.ingest.previous import last_accepted
-    from reporting.ingest.rules.trend import check_against_previous
+    from reporting.ingest.rules.values import check_against_previous
 
     prev = last_accepted(ws, period, parsed)
     for unit, s in used.items():
