@@ -504,6 +504,14 @@ NARRATIVE_TEXT: dict[str, dict[str, str]] = {
     "n.behind_none": {"zh": "各项指标均达到序时进度。", "en": "No indicator is behind schedule."},
     "n.group": {"zh": "{group}综合得分前三位依次为：{top}；后三位依次为：{bottom}。",
                 "en": "{group}: the three leading units are {top}; the three trailing units are {bottom}."},
+    "n.group_n": {"zh": "{group}综合得分前{nt}位依次为：{top}；后{nb}位依次为：{bottom}。",
+                  "en": "{group}: the leading {nt} are {top}; the trailing {nb} are {bottom}."},
+    "n.overall_no_completed": {
+        "zh": "截至{date}，序时进度为{schedule}。全区{n}项指标中，纳入综合评价的{scored}项指标有{ok}项达到序时进度，"
+              "{behind}项落后于序时进度。",
+        "en": "As of {date} the time schedule stands at {schedule}. Of the {scored} scored indicators ({n} in all), "
+              "{ok} are at or above schedule and {behind} behind schedule.",
+    },
     "n.group_short": {"zh": "{group}综合得分排名依次为：{top}。", "en": "{group}, in order of composite score: {top}."},
     "n.group_none": {"zh": "{group}本期暂无参与综合排名的单位。", "en": "{group}: no unit is ranked this month."},
     "n.rank_item": {"zh": "{name}", "en": "{name}"},

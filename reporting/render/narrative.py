@@ -109,6 +109,15 @@ def _rank_item(u: UnitResult, lang: str) -> str:
     return tx(key, lang, name=display_name(u, lang), rank=u.rank)
 
 
+_ZH_COUNT = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
+_EN_COUNT = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def _count_word(n: int, lang: str) -> str:
+    """``两`` / ``two``: how many units a sentence names."""
+    return (_ZH_COUNT if lang == "zh" else _EN_COUNT).get(n, str(n))
+
+
 def leading_trailing(units: list[dict[str, Any]], n: int = 3) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The leading and trailing ``n`` of ranked units, never overlapping.
 
@@ -146,7 +155,7 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
         completed = sum(1 for i in scored if i.status == "completed")
         ok = sum(1 for i in scored if i.status in ("completed", "on_schedule"))
         behind_n = sum(1 for i in scored if i.status == "behind")
-        paras.append(tx("n.overall", lang, date=date, schedule=schedule, n=len(indicators), scored=len(scored),
+        paras.append(tx("n.overall" if completed else "n.overall_no_completed", lang, date=date, schedule=schedule, n=len(indicators), scored=len(scored),
                         ok=ok, completed=completed, behind=behind_n))
     else:
         paras.append(tx("n.overall_none", lang, date=date, schedule=schedule, n=len(indicators)))
@@ -171,7 +180,12 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
         top, bottom = leading_trailing(ranked)
         top_s = sep.join(_rank_item(u, lang) for u in top)
         if bottom:
-            paras.append(tx("n.group", lang, group=gname, top=top_s, bottom=sep.join(_rank_item(u, lang) for u in bottom)))
+            bottom_s = sep.join(_rank_item(u, lang) for u in bottom)
+            if len(top) == 3 and len(bottom) == 3:
+                paras.append(tx("n.group", lang, group=gname, top=top_s, bottom=bottom_s))
+            else:  # ties or a small group: say how many are named at each end
+                paras.append(tx("n.group_n", lang, group=gname, top=top_s, bottom=bottom_s,
+                                nt=_count_word(len(top), lang), nb=_count_word(len(bottom), lang)))
         else:
             paras.append(tx("n.group_short", lang, group=gname, top=top_s))
 
