@@ -1,0 +1,163 @@
+"""同比, 本月新增, 增速排名 and 报送及时性: what the workspace's history adds to one period's results.
+
+Last year's values come from the store (history.sqlite: earlier compiles, imported
+results.json, old inboxes, the history workbook); last month's year-to-date
+totals from the results' own ``history`` (published results, else the inbox).
+Nothing here changes a number the period's own figures produce.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from reporting.core.periods import Period
+from reporting.core.results import HistoryPoint, Results, Timeliness
+from reporting.score import rules as sc
+from reporting.workspace import calendar as wcal
+
+if TYPE_CHECKING:
+    from reporting.workspace.config import Workspace
+    from reporting.workspace.store import Store
+
+ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+
+
+def growth(this: float | None, last: float | None) -> float | None:
+    """同比增长 as a fraction; None when either side is unknown or last year is 0."""
+    if this is None or last is None or last == 0:
+        return None
+    return round((this - last) / abs(last), 4)
+
+
+def timeliness_of(received: dt.datetime | None, due: dt.date) -> tuple[str, int]:
+    if received is None:
+        return MISSING, 0
+    late = wcal.days_late(received, due)
+    return (LATE, late) if late else (ON_TIME, 0)
+
+
+def _received_dt(iso: str | None) -> dt.datetime | None:
+    if not iso:
+        return None
+    try:
+        return dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def with_history(ws: Workspace, results: Results, store: Store | None,
+                 received: dict[str, float] | None = None,
+                 previous_values: dict[str, dict[str, float]] | None = None) -> Results:
+    """``results`` with last year's values, 同比, 本月新增, 增速排名 and timeliness filled in.
+
+    ``received``: unit -> when the tool received the unit's file this period (epoch seconds);
+    ``previous_values``: last month's accepted values per unit (else the store's).
+    """
+    period = Period(results.year, results.month)
+    last_year_period = f"{period.year - 1:04d}-{period.month:02d}"
+    ly_values = store.period_values(last_year_period) if store else {}
+    ly_source = (store.periods().get(last_year_period) if store else None) or None
+    kinds = {i.code: i for i in ws.indicators}
+
+    # last month's YTD per unit, and the district's, for 本月新增
+    prev = period.previous()
+    prev_key = str(prev) if prev and prev.year == period.year else None
+    prev_unit = previous_values if previous_values is not None else (
+        store.period_values(prev_key) if store and prev_key else {})
+    prev_district = next((h.indicators for h in results.history if h.period == prev_key), None)
+
+    # values
+    yoy_by: dict[tuple[str, str], float | None] = {}
+    values = []
+    for v in results.values:
+        ind = kinds.get(v.indicator)
+        last = ly_values.get(v.unit, {}).get(v.indicator)
+        y = growth(v.actual, last)
+        yoy_by[(v.unit, v.indicator)] = y
+        inc = None
+        if ind is not None and ind.kind == "ytd" and v.actual is not None:
+            if period.month == 1:
+                inc = v.actual
+            elif (p := prev_unit.get(v.unit, {}).get(v.indicator)) is not None:
+                inc = round(v.actual - p, ind.decimals)
+        values.append(dataclasses.replace(v, last_year=last, last_year_source=ly_source if last is not None else None,
+                                          yoy=y, increment=inc))
+    # 增速排名 within each group
+    growth_ranks: dict[tuple[str, str], int] = {}
+    for g in ws.groups:
+        members = [u.code for u in ws.units_in(g.code)]
+        for ind in ws.indicators:
+            if ind.rank_by != "growth":
+                continue
+            ranked = sc.rank_with_ties({u: yoy_by.get((u, ind.code)) for u in members})
+            for u, (r, _) in ranked.items():
+                growth_ranks[(u, ind.code)] = r
+    values = [dataclasses.replace(v, growth_rank=growth_ranks.get((v.unit, v.indicator))) for v in values]
+
+    # district
+    ly_district: dict[str, float] = {}
+    for vals in ly_values.values():
+        for code, x in vals.items():
+            ly_district[code] = ly_district.get(code, 0.0) + x
+    district_rows = []
+    for d in results.district.indicators:
+        ind = kinds.get(d.code)
+        last = round(ly_district[d.code], d.decimals) if d.code in ly_district else None
+        inc = None
+        if ind is not None and ind.kind == "ytd" and d.actual is not None:
+            if period.month == 1:
+                inc = d.actual
+            elif prev_district is not None and d.code in prev_district:
+                inc = round(d.actual - prev_district[d.code], d.decimals)
+        district_rows.append(dataclasses.replace(
+            d, rank_by=ind.rank_by if ind else "rate", last_year=last,
+            last_year_source=ly_source if last is not None else None, yoy=growth(d.actual, last), increment=inc))
+
+    # last year's curve for the chart
+    ly_curve = []
+    if store:
+        for m in range(1, 13):
+            key = f"{period.year - 1:04d}-{m:02d}"
+            pv = store.period_values(key)
+            if pv:
+                tot: dict[str, float] = {}
+                for vals in pv.values():
+                    for code, x in vals.items():
+                        tot[code] = tot.get(code, 0.0) + x
+                ly_curve.append(HistoryPoint(period=key, indicators={
+                    c: round(x, kinds[c].decimals) for c, x in tot.items() if c in kinds}))
+
+    # timeliness
+    day = ws.settings.email.deadline
+    due = wcal.deadline(period.year, period.month, day)
+    earlier = store.unit_received(period.year) if store else {}
+    units = []
+    late_units = []
+    for u in results.units:
+        when = received.get(u.code) if received else None
+        got = dt.datetime.fromtimestamp(int(when)) if when else _received_dt(u.received)
+        status, late = timeliness_of(got if u.status != "missing" else None, due)
+        on_time = int(status == ON_TIME)
+        months = 1
+        for m in range(1, period.month):
+            key = f"{period.year:04d}-{m:02d}"
+            if (key, u.code) not in earlier and not any(k[0] == key for k in earlier):
+                continue
+            months += 1
+            r = earlier.get((key, u.code))
+            if r is not None and timeliness_of(dt.datetime.fromtimestamp(int(r)),
+                                               wcal.deadline(period.year, m, day))[0] == ON_TIME:
+                on_time += 1
+        if status == LATE:
+            late_units.append(u.code)
+        units.append(dataclasses.replace(u, timeliness=Timeliness(
+            deadline=due.isoformat(), received=got.isoformat() if got and u.status != "missing" else None,
+            status=status, days_late=late, on_time_months=on_time, months=months)))
+
+    return dataclasses.replace(
+        results, values=tuple(values), units=tuple(units),
+        district=dataclasses.replace(results.district, indicators=tuple(district_rows)),
+        deadline=due.isoformat(), calendar=wcal.calendar_name(due.year),
+        last_year_history=tuple(ly_curve), late_units=tuple(late_units))
