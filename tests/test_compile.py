@@ -124,16 +124,18 @@ PUBLISHED_2022 = {
 
 # results.json keys, in order (docs/results.md)
 TOP_KEYS = ["schema", "tool", "period", "year", "month", "lang", "title", "bulletin_file", "as_of", "schedule",
-            "cap", "district", "groups", "units", "values", "issues", "files", "history", "summary"]
+            "cap", "district", "groups", "units", "values", "issues", "files", "history", "summary",
+            "deadline", "calendar", "last_year_history", "late_units"]
 DISTRICT_KEYS = ["name", "name_en", "city", "issuer", "issuer_en", "indicators"]
 DISTRICT_IND_KEYS = ["code", "name", "name_en", "unit", "unit_en", "decimals", "weight", "target", "actual", "rate",
-                     "schedule", "status", "gap", "units_counted", "units_missing", "units_pending"]
+                     "schedule", "status", "gap", "units_counted", "units_missing", "units_pending",
+                     "rank_by", "last_year", "last_year_source", "yoy", "increment"]
 GROUP_KEYS = ["code", "name", "name_en"]
 UNIT_KEYS = ["code", "name", "name_en", "group", "status", "file", "received", "score", "rank", "rank_tied",
              "rank_change", "previous_rank", "on_schedule", "scored", "errors", "warnings",
-             "score_complete"]
+             "score_complete", "timeliness"]
 VALUE_KEYS = ["unit", "indicator", "actual", "target", "rate", "schedule", "status", "rank", "rank_tied", "remark",
-              "source"]
+              "source", "last_year", "last_year_source", "yoy", "increment", "growth_rank"]
 SOURCE_KEYS = ["file", "sha256", "sheet", "cell"]
 ISSUE_KEYS = ["code", "severity", "unit", "indicator", "file", "sheet", "cell", "message"]
 FILE_KEYS = ["file", "sha256", "unit", "period", "status", "reason", "received", "format", "errors", "warnings"]

@@ -26,6 +26,7 @@ class Indicator:
     le: str | None = None
     aliases: tuple[str, ...] = ()
     schedule: tuple[float, ...] | None = None  # 12 cumulative fractions
+    rank_by: str = "rate"  # "rate" (完成率) or "growth" (同比增速): what 增速排名 ranks
 
     @property
     def is_integer(self) -> bool:

@@ -98,6 +98,11 @@ class DistrictIndicator(_Json):
     units_counted: int = 0
     units_missing: int = 0
     units_pending: int = 0
+    rank_by: str = "rate"  # what 增速排名 ranks: "rate" or "growth"
+    last_year: float | None = None  # 上年同期 (the same month last year)
+    last_year_source: str | None = None  # compile | results | inbox | workbook
+    yoy: float | None = None  # 同比增长, a fraction (0.123 = +12.3%); None when last year is missing or 0
+    increment: float | None = None  # 本月新增 = this YTD − last month's YTD (ytd indicators)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,18 @@ class GroupResult(_Json):
     code: str = ""
     name: str = ""
     name_en: str = ""
+
+
+@dataclass(frozen=True)
+class Timeliness(_Json):
+    """报送及时性: this period's received time against the deadline."""
+
+    deadline: str = ""  # ISO date: the workspace's deadline day, moved to the next working day
+    received: str | None = None
+    status: str = "missing"  # on_time | late | missing
+    days_late: int = 0
+    on_time_months: int = 0  # this year's months (to this one) received on time
+    months: int = 0  # this year's months counted
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,7 @@ class UnitResult(_Json):
     errors: int = 0
     warnings: int = 0
     score_complete: bool = True  # False: a value awaiting verification (待核实) was counted as 0
+    timeliness: Timeliness | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +169,11 @@ class ValueResult(_Json):
     rank_tied: bool = False
     remark: str = ""
     source: Source | None = None
+    last_year: float | None = None
+    last_year_source: str | None = None
+    yoy: float | None = None
+    increment: float | None = None
+    growth_rank: int | None = None  # within the group, by yoy, for indicators with rank_by = "growth"
 
 
 @dataclass(frozen=True)
@@ -223,6 +246,10 @@ class Results(_Json):
     files: tuple[FileRecord, ...] = ()
     history: tuple[HistoryPoint, ...] = ()
     summary: Summary = field(default_factory=Summary)
+    deadline: str = ""  # ISO date this period's forms were due
+    calendar: str = ""  # how working days were decided: "chinese-calendar x.y" or "weekends"
+    last_year_history: tuple[HistoryPoint, ...] = ()  # last year's district YTD totals by month
+    late_units: tuple[str, ...] = ()
 
     @functools.cached_property
     def unit_by_code(self) -> dict[str, UnitResult]:

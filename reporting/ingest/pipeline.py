@@ -80,13 +80,17 @@ def received(mtime: float) -> str:
 def received_time(ws: Workspace, path: Path, sha256: str, mtime: float) -> float:
     """When the tool received this file (epoch seconds): the newest of a unit and period wins.
 
-    The time the workspace's store (history.sqlite) first saw these bytes, recorded now if they
-    are new; the file's modification time when the store cannot be used (read-only workspace).
+    The time the workspace's store (history.sqlite) first saw these bytes. Bytes new to the store
+    are recorded with the earlier of now and their modification time (files put in inbox/ before
+    a compile ran, or a workspace older than its store); from then on the record stands, so copying
+    or saving the file again does not move it. The modification time when the store cannot be used.
     """
+    import time
+
     from reporting.workspace.store import store_for
 
     try:
-        return store_for(ws.root).first_seen(sha256, path.name) if sha256 else mtime
+        return store_for(ws.root).first_seen(sha256, path.name, min(time.time(), mtime)) if sha256 else mtime
     except Exception:  # a damaged or read-only store never stops reading
         return mtime
 

@@ -81,12 +81,42 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
             raise NothingToDo(key="compile.err.no_usable", period=ingested.period)
         t0 = time.perf_counter()
         results = build_results(ws, ingested, lang)
+        store = _store(ws)
+        results = _with_history(ws, ingested, results, store)
         timings["score"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         out = _write_outputs(ws, ingested, results, lang)
         timings["render"] = time.perf_counter() - t0
+        if store is not None:
+            from reporting.jobs.record import record_compile
+
+            record_compile(store, ingested, results)
         out.timings = timings
         return out
+
+
+def _store(ws: Workspace) -> Any:
+    """The workspace's history store, or None when it cannot be opened (a read-only workspace)."""
+    import sqlite3
+
+    from reporting.workspace.store import store_for
+
+    try:
+        return store_for(ws.root)
+    except (sqlite3.Error, OSError):
+        return None
+
+
+def _with_history(ws: Workspace, ingested: Ingested, results: Results, store: Any) -> Results:
+    from reporting.ingest.previous import values_for
+    from reporting.score.history import with_history
+
+    period = ingested.period
+    assert period is not None
+    prev = period.previous()
+    prev_values = values_for(ws, prev, ingested.submissions) if prev else {}
+    received = {u: s.received for u, s in ingested.used.items() if s.received}
+    return with_history(ws, results, store, received, prev_values)
 
 
 def _remove_stale_staging(outbox: Path) -> None:

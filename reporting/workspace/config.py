@@ -44,7 +44,7 @@ WORKSPACE_KEYS: dict[str, frozenset[str]] = {
 INDICATOR_KEYS: dict[str, frozenset[str]] = {
     "": frozenset({"indicators"}),
     "indicators": frozenset({"code", "name", "name_en", "unit", "unit_en", "kind", "type", "decimals", "weight",
-                             "min", "max", "le", "aliases", "schedule"}),
+                             "min", "max", "le", "aliases", "schedule", "rank_by"}),
 }
 
 
@@ -319,6 +319,10 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
         kind = item.get("kind", "ytd")
         if kind not in ("ytd", "stock"):
             bad(f"kind 只能是 ytd 或 stock，而不是 {kind!r}", "kind")
+        rank_by = item.get("rank_by", "rate")
+        if rank_by not in ("rate", "growth"):
+            bad(f"rank_by 只能是 rate 或 growth，而不是 {rank_by!r}", "rank_by")
+            rank_by = "rate"
         typ = item.get("type", "integer")
         decimals = item.get("decimals", 0 if typ == "integer" else 2)
         if typ not in ("integer", "decimal"):
@@ -367,6 +371,7 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
                 le=item.get("le"),
                 aliases=tuple(str(a) for a in item.get("aliases", [])),
                 schedule=tuple(float(x) for x in schedule) if schedule else None,
+                rank_by=rank_by,
             )
         )
     codes = {i.code for i in out}
