@@ -689,3 +689,68 @@ def test_english_drafts(mail_ws: Path, kind: str) -> None:
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         assert msg.get_body(preferencelist=("plain",)).get_content().strip()
     assert "Wrote" in mail_report_text(report, "en")
+
+
+# --------------------------------------------------------------------------- issue 11: the clerk's path
+
+
+def test_remind_at_the_start_of_the_month_without_results(ws_dir: Path) -> None:
+    """No compile yet (no results.json): every unit gets its form and the deadline."""
+    ws = _ws(ws_dir)
+    assert not (ws.period_dir(P) / "results.json").exists()
+    report = run_mail(ws, "remind", P)
+    assert sorted(m["key"] for m in report.messages) == sorted(f"remind:{u.code}" for u in ws.units)
+    msg = email.message_from_bytes(report.written[0].read_bytes(), policy=policy.default)
+    assert "2023年1月5日" in msg.get_body(preferencelist=("plain",)).get_content()
+    assert len(list(msg.iter_attachments())) == 1
+
+
+def test_remind_does_not_call_an_earlier_months_file_unusable(mail_ws: Path) -> None:
+    report = run_mail(_ws(mail_ws), "remind", P)
+    text = email.message_from_bytes(report.written[0].read_bytes(), policy=policy.default) \
+        .get_body(preferencelist=("plain",)).get_content()
+    assert "嘉泽镇_11月.xlsx" in text and "2022-11" in text and "未能采用" not in text
+
+
+def test_remind_and_feedback_take_units_by_code_name_or_alias(mail_ws: Path) -> None:
+    report = run_mail(_ws(mail_ws), "feedback", P, units=[WITH_ERRORS])
+    assert [m["key"] for m in report.messages] == [f"feedback:{WITH_ERRORS}"]
+    r = CliRunner().invoke(_cli(), ["-w", str(mail_ws), "feedback", "--period", "2022-12", "--unit", "牛塘镇"])
+    assert r.exit_code == 0, r.output
+    assert "niutang" in r.output or "牛塘镇" in r.output
+    assert "洛阳镇" not in r.output
+    r = CliRunner().invoke(_cli(), ["-w", str(mail_ws), "remind", "--period", "2022-12", "--unit", "火星镇"])
+    assert r.exit_code == 2
+
+
+def test_sending_with_stale_results_is_refused_before_anything_goes(mail_ws: Path, env: None,
+                                                                    cert: tuple[Path, Path]) -> None:
+    results = mail_ws / "outbox" / "2022-12" / "results.json"
+    late = mail_ws / "inbox" / "嘉泽镇_2022年12月.xlsx"
+    late.parent.mkdir(exist_ok=True)
+    late.write_bytes(b"sent after the compile")
+    stamp = results.stat().st_mtime
+    os.utime(late, (stamp + 60, stamp + 60))
+    with Server("none", cert) as server:
+        _point_at(mail_ws, server)
+        with pytest.raises(ReportingError, match="reporting compile --period 2022-12"):
+            run_mail(_ws(mail_ws), "remind", P, send=True)
+        assert server.received == []
+        r = CliRunner().invoke(_cli(), ["-w", str(mail_ws), "remind", "--period", "2022-12", "--send"])
+        assert r.exit_code == 2 and "--stale-ok" in r.output
+        assert server.received == []
+        report = run_mail(_ws(mail_ws), "remind", P, send=True, stale_ok=True)
+        assert report.failed == [] and len(server.received) == 1
+
+
+def test_changed_feedback_is_sent_again_without_resend(mail_ws: Path, env: None, cert: tuple[Path, Path]) -> None:
+    with Server("none", cert) as server:
+        _point_at(mail_ws, server)
+        run_mail(_ws(mail_ws), "feedback", P, send=True)
+        assert len(server.received) == 2
+        same = run_mail(_ws(mail_ws), "feedback", P, send=True)
+        assert same.sent == [] and len(server.received) == 2
+        _xlsx(mail_ws / "outbox" / "2022-12" / "feedback" / "洛阳镇.xlsx", "填报表", [["科技型中小企业备案数", "约13"]])
+        changed = run_mail(_ws(mail_ws), "feedback", P, send=True)
+        assert [s["key"] for s in changed.sent] == [f"feedback:{WITH_ERRORS}"]
+        assert len(server.received) == 3

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reporting.cli.options import Env, command, common, period_option
+from reporting.cli.options import Env, command, common, period_option, resolve_units
 from reporting.core.errors import EXIT_ERRORS_FOUND
 
 
@@ -17,19 +17,24 @@ def _mail_command(kind: str, name: str, doc: str) -> click.Command:
     @click.option("--to", "to", multiple=True, help="Send to this address instead (repeatable; for tests).")
     @click.option("--send", is_flag=True, help="Send through SMTP (default: only write .eml files).")
     @click.option("--resend", is_flag=True, help="Send again messages already sent.")
+    @click.option("--stale-ok", is_flag=True, help="Send even when inbox/ has files newer than results.json.")
     @common
-    def run(env: Env, period: str, to: tuple[str, ...], send: bool, resend: bool) -> None:
+    def run(env: Env, period: str, to: tuple[str, ...], send: bool, resend: bool, stale_ok: bool,
+            units: tuple[str, ...] = ()) -> None:
         from reporting.deliver.mail import mail_report_text, run_mail
 
         ws = env.load()
         report = run_mail(ws, kind, period_option(period, env.language), to=list(to), send=send, resend=resend,
-                          lang=env.language)
+                          lang=env.language, units=resolve_units(ws, units, env.language), stale_ok=stale_ok)
         env.say(mail_report_text(report, env.language))
         if report.failed:
             sys.exit(EXIT_ERRORS_FOUND)
 
     run.__doc__ = doc
     fn: Callable[..., Any] = run
+    if kind != "bulletin":
+        fn = click.option("--unit", "units", multiple=True,
+                          help="Only this unit: code, name or alias (repeatable).")(fn)
     return command(name=name)(fn)
 
 

@@ -90,27 +90,39 @@ class _Outgoing:
 
 
 def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None = None, send: bool = False,
-             resend: bool = False, lang: str = "zh", password: str | None = None) -> MailReport:
+             resend: bool = False, lang: str = "zh", password: str | None = None,
+             units: list[str] | None = None, stale_ok: bool = False) -> MailReport:
     """Build the messages of ``kind`` for ``period``; write them as .eml, and send them with ``send``.
 
     ``to`` replaces every configured recipient (to try a message on oneself);
-    ``password`` overrides the environment variable named by ``password_env``.
+    ``password`` overrides the environment variable named by ``password_env``;
+    ``units`` (codes) limits reminders and feedback to those units. Before
+    sending, results.json must be newer than every file in inbox/ (else a
+    ReportingError says to compile again), unless ``stale_ok``. Reminders
+    need no results.json: before a compile, every unit is reminded.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     es = ws.settings.email
     folder = ws.period_dir(period) / "mail"
-    results = _load_results(ws, period, lang)
+    results = _start_of_month(ws, period) if kind == "remind" and not _results_path(ws, period).exists() \
+        else _load_results(ws, period, lang)
     report = MailReport(kind=kind, period=str(period), send=send, folder=folder)
     override = [a for a in (to or []) if a.strip()]
     if send:
         _check_send_settings(es, lang)
     secret = _password(es, password, lang) if send else None
-    report.notes.extend(_stale_note(ws, period, lang))
+    stale = _stale_note(ws, period, lang)
+    if stale and send and not stale_ok:
+        raise ReportingError(t("mail.err.stale", lang, n=_newer_files(ws, period), period=period))
+    report.notes.extend(stale)
 
     when = dt.datetime.now().astimezone() if send else _draft_date(results)
     builder = _Builder(ws, results, period, lang, override, when, draft=not send)
     outgoing = {"bulletin": builder.bulletin, "remind": builder.reminders, "feedback": builder.feedback}[kind]()
+    if units is not None and kind != "bulletin":
+        wanted = set(units)
+        outgoing = [o for o in outgoing if o.key.split(":", 1)[-1] in wanted]
     report.skipped.extend(builder.skipped)
     for out in outgoing:
         report.messages.append({"key": out.key, "label": out.label, "subject": str(out.msg["Subject"]),
@@ -285,12 +297,37 @@ def _check_send_settings(es: EmailSettings, lang: str) -> None:
         raise ReportingError(t("mail.err.plain_login", lang, host=es.host))
 
 
+def _results_path(ws: Workspace, period: Period) -> Path:
+    return ws.period_dir(period) / "results.json"
+
+
+def _start_of_month(ws: Workspace, period: Period) -> Results:
+    """Results before any compile: every unit missing, nothing received (reminders at the start of the month)."""
+    import calendar
+
+    last = calendar.monthrange(period.year, period.month)[1]
+    return Results.from_json({
+        "period": str(period), "year": period.year, "month": period.month, "lang": ws.settings.lang,
+        "as_of": dt.date(period.year, period.month, last).isoformat(),
+        "district": {"name": ws.settings.district, "issuer": ws.settings.issuer},
+        "groups": [{"code": g.code, "name": g.name, "name_en": g.name_en} for g in ws.groups],
+        "units": [{"code": u.code, "name": u.name, "name_en": u.name_en, "group": u.group, "status": "missing"}
+                  for u in ws.units],
+    })
+
+
 def _stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
     """Warn when inbox/ holds files newer than results.json: a reminder could chase a unit that just sent."""
+    newer = _newer_files(ws, period)
+    return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
+
+
+def _newer_files(ws: Workspace, period: Period) -> int:
+    """How many files in inbox/ are newer than results.json (0 when there is no results.json)."""
     try:
-        stamp = (ws.period_dir(period) / "results.json").stat().st_mtime
+        stamp = _results_path(ws, period).stat().st_mtime
     except OSError:
-        return []
+        return 0
     newer = 0
     for root, _dirs, files in os.walk(ws.inbox):
         for name in files:
@@ -299,7 +336,7 @@ def _stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
                     newer += 1
             except OSError:
                 continue
-    return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
+    return newer
 
 
 def _draft_date(results: Results) -> dt.datetime:
@@ -401,8 +438,11 @@ class _Builder:
             html_blocks = [_p(t("mail.greeting", lang, unit=uname)),
                            _p(t("mail.remind.body", lang, span=span, deadline=deadline))]
             for f in rejected:
-                line = t("mail.remind.rejected", lang, file=PurePosixPath(f.file or "").name,
-                         reason=f.reason or f.status)
+                name = PurePosixPath(f.file or "").name
+                if f.status == "rejected":
+                    line = t("mail.remind.rejected", lang, file=name, reason=f.reason or f.status)
+                else:  # a file of an earlier month, used (or usable) for that month: not "未能采用"
+                    line = t("mail.remind.earlier", lang, file=name, period=f.period or "", span=span)
                 text += ["", line]
                 html_blocks.append(_p(line, color="#c00000"))
             tail = t("mail.remind.tail", lang)
@@ -720,11 +760,22 @@ def _save_sent(path: Path, log: dict[str, Any]) -> None:
     write_text(path, json.dumps(log, ensure_ascii=False, indent=2) + "\n")
 
 
-def _delivered(log: dict[str, Any], key: str) -> dict[str, str]:
-    """Recipients that already got message ``key``: address (lower case) -> time."""
+def _digest(msg: EmailMessage) -> str:
+    """A fingerprint of a message's attachments: feedback whose workbook changed is new feedback."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in msg.walk():
+        if part.get_filename():
+            h.update(part.get_payload(decode=True) or b"")
+    return h.hexdigest()[:16]
+
+
+def _delivered(log: dict[str, Any], key: str, digest: str = "") -> dict[str, str]:
+    """Recipients that already got message ``key`` (with the same ``digest``): address (lower case) -> time."""
     out: dict[str, str] = {}
     for rec in log["messages"]:
-        if rec.get("key") == key:
+        if rec.get("key") == key and (not digest or rec.get("digest", digest) == digest):
             for a in rec.get("delivered", []):
                 out.setdefault(str(a).lower(), str(rec.get("time", "")))
     return out
@@ -887,7 +938,8 @@ def _send_all(folder: Path, outgoing: list[_Outgoing], es: EmailSettings, passwo
     conn = _Connection(es, password, lang)
     try:
         for out in outgoing:
-            done = {} if resend else _delivered(log, out.key)
+            digest = _digest(out.msg) if out.key.startswith("feedback:") else ""
+            done = {} if resend else _delivered(log, out.key, digest)
             pending = [a for a in out.rcpts if a.lower() not in done]
             if not pending:
                 when = max(done.values(), default="")
@@ -900,6 +952,8 @@ def _send_all(folder: Path, outgoing: list[_Outgoing], es: EmailSettings, passwo
             now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
             record: dict[str, Any] = {"key": out.key, "message_id": str(msg["Message-ID"]),
                                       "subject": str(msg["Subject"]), "to": pending, "time": now}
+            if digest:
+                record["digest"] = digest
             try:
                 refused = conn.send(es.from_addr, pending, data)
             except _SendFailure as exc:

@@ -32,9 +32,10 @@ def _when(ts: float) -> str:
     return dt.datetime.fromtimestamp(int(ts)).isoformat(sep=" ") if ts else "—"
 
 
-def order_key(s: Submission) -> tuple[int, str]:
-    """Received time to the second, then the name: the last in this order is the newest."""
-    return int(received_at(s)), s.file
+def order_key(s: Submission) -> tuple[int, int, str]:
+    """Received time to the second, then the modification time (files first seen together),
+    then the name: the last in this order is the newest."""
+    return int(received_at(s)), int(s.mtime), s.file
 
 
 def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selection:
@@ -62,8 +63,13 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
         used[unit] = winner
         reason = ""
         if len(group) > 1:
-            tie = int(received_at(group[-2])) == int(received_at(winner))
-            reason = t("select.won_tie" if tie else "select.won", lang, when=_when(received_at(winner)))
+            runner = group[-2]
+            if int(received_at(runner)) != int(received_at(winner)):
+                reason = t("select.won", lang, when=_when(received_at(winner)))
+            elif int(runner.mtime) != int(winner.mtime):
+                reason = t("select.won_mtime", lang, when=_when(winner.mtime))
+            else:
+                reason = t("select.won_tie", lang, when=_when(received_at(winner)))
             reason += t("select.over", lang, files=t("list.sep", lang).join(o.file for o in group[:-1]))
         status[winner.file] = ("used", reason, None)
         for older in group[:-1]:
