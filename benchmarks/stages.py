@@ -93,7 +93,7 @@ def run(workspace: Path) -> dict[str, Any]:
     ws = config.load_workspace(workspace)
     result = compiler.compile_period(ws, lang=ws.settings.lang)
     total = time.perf_counter() - t_start
-    files = len(result.results.get("files", [])) if isinstance(result.results.get("files"), list) else None
+    files = len(result.results.files)
     st = dict(TIMES)
     read_all = st.pop("read_all", 0.0)
     st["read_other"] = max(0.0, read_all - st.get("read", 0) - st.get("recognise", 0) - st.get("validate_values", 0))
