@@ -540,6 +540,22 @@ NARRATIVE_TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_parts() -> None:
+    """Fold in the catalogue's other parts (one module per area), refusing a key defined twice."""
+    from reporting.core import messages_document, messages_history, messages_mail, messages_reader
+
+    for part in (messages_reader, messages_history, messages_mail, messages_document):
+        for name, target in (("MESSAGES", MESSAGES), ("BULLETIN_LABELS", BULLETIN_LABELS),
+                             ("NARRATIVE_TEXT", NARRATIVE_TEXT)):
+            extra: dict[str, dict[str, str]] = getattr(part, name, {})
+            twice = target.keys() & extra.keys()
+            if twice:
+                raise RuntimeError(f"catalogue keys defined twice ({part.__name__}): {sorted(twice)}")
+            target.update(extra)
+
+
+_merge_parts()
+
 
 def t(key: str, lang: str = "zh", /, **kw: object) -> str:
     """The message ``key`` in ``lang`` (falling back to Chinese), formatted with ``kw``."""
