@@ -31,7 +31,7 @@ def _results(folder: Path) -> str:
 
 def test_second_run_reads_from_cache_with_identical_results(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _results(sample)
-    assert list((sample / FOLDER).glob("read-*.pickle"))
+    assert list((sample / FOLDER).glob("read-*.json"))
     ws = load_workspace(sample)
     calls: list[str] = []
     import reporting.ingest.pipeline as ingest
@@ -55,8 +55,8 @@ def test_cache_off_and_damaged_cache_give_the_same_results(sample: Path, monkeyp
     assert not (sample / FOLDER).exists()
     monkeypatch.delenv("REPORTING_CACHE")
     assert _results(sample) == plain
-    for f in (sample / FOLDER).glob("*.pickle"):
-        f.write_bytes(b"not a pickle")
+    for f in (sample / FOLDER).glob("read-*.json"):
+        f.write_bytes(b"{not json")
     assert _results(sample) == plain
 
 
@@ -84,3 +84,61 @@ def test_process_pool_gives_the_same_results(sample: Path, monkeypatch: pytest.M
     assert _results(sample) == serial
     ws = load_workspace(sample)
     assert len(ReadCache(ws).entries) >= 28
+
+
+def test_cache_is_json_and_a_hostile_entry_is_only_a_miss(sample: Path) -> None:
+    """Someone who can write to the workspace can spoil the cache, never make the tool run code."""
+    plain = _results(sample)
+    ws = load_workspace(sample)
+    path = ReadCache(ws).path
+    data = json.loads(path.read_bytes())  # plain JSON, readable by anyone
+    assert data["format"] == 2 and data["entries"]
+    hostile = [
+        {"$c": "Popen", "f": {"args": ["touch", str(sample / "pwned")]}},  # not an allowed type
+        {"$c": "Submission", "f": {"file": "x", "__class__": "y"}},  # unknown field
+        {"$m": "not pairs"},
+        {"$dt": "yesterday"},
+        ["a", {"$t": 5}],
+        {"$c": "Submission"},
+    ]
+    keys = list(data["entries"])
+    for i, key in enumerate(keys):
+        data["entries"][key] = json.dumps(hostile[i % len(hostile)])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    cache = ReadCache(ws)
+    assert all(cache.get(*json.loads(k)) is None for k in keys)
+    assert cache.misses == len(keys) and cache.hits == 0
+    assert _results(sample) == plain
+    assert not (sample / "pwned").exists()
+
+
+def test_entries_round_trip_every_kind_of_cell() -> None:
+    """Dates, times, error cells and formula-without-value cells come back as they were read."""
+    import datetime as dt
+
+    from reporting.core.models import CellValue, Submission, issue
+    from reporting.ingest.cache import _types, decode, encode
+
+    Grid = _types()["Grid"]
+    grid = Grid(name="表1", state="hidden",
+                rows=[[None, "单位", 1, 2.5, True], [dt.datetime(2022, 12, 31, 8, 30), dt.date(2022, 1, 5),
+                                                      dt.time(9, 15), dt.timedelta(hours=3), "#DIV/0!"]],
+                formula_no_value={(0, 2)}, errors={(1, 4): "#DIV/0!"}, truncated=True)
+    sub = Submission(file="a/湖塘镇.xlsx", sha256="ab" * 32, mtime=1.5, size=10, format="xlsx", unit="HT",
+                     period="2022-12", values={"gq": CellValue("gq", 3.0, raw="3家", sheet="表1", cell="C5")},
+                     issues=[issue("unknown-row", file="a", sheet="表1", cell="B9", text="其中", n=2)],
+                     status="used", remarks={"gq": "说明"}, received=2.25)
+    value = (sub, [grid])
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert back == value
+    assert isinstance(back[1][0].formula_no_value, set) and isinstance(back[0].issues[0].params, tuple)
+
+
+def test_cache_key_follows_the_package_source(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to the tool's code (not only its version number) makes a new cache."""
+    import reporting.ingest.cache as cache
+
+    ws = load_workspace(sample)
+    before = ReadCache(ws).path
+    monkeypatch.setattr(cache, "source_hash", lambda: "0" * 64)
+    assert ReadCache(ws).path != before

@@ -2,31 +2,51 @@
 
 Re-running ``compile`` after one unit resubmits should not parse the other
 2,000 files again. Entries are keyed by the bytes' sha256, the name the file
-was read under (unit and period may come from it), the assumed period, and a
-fingerprint of the tool version and the configuration that reading depends
-on, so a cache is never trusted across tool versions or configuration
-changes. It lives in ``<workspace>/.reporting-cache/`` and is safe to delete.
+was read under (unit and period may come from it) and the assumed period;
+the cache file's name carries a fingerprint of the package's own source and
+of the configuration that reading depends on, so an entry never outlives a
+change to the code or the settings. It lives in
+``<workspace>/.reporting-cache/`` and is safe to delete.
+
+The file is JSON, decoded into an allow-list of plain dataclasses: someone
+who can write to the workspace can damage the cache (a miss, the file is
+read again) but cannot make the tool run code, as a pickle would.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import hashlib
+import json
 import os
-import pickle
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from reporting import __version__
 
 if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
 
 FOLDER = ".reporting-cache"
-FORMAT = 1
+FORMAT = 2
+_PACKAGE = Path(__file__).resolve().parent.parent  # reporting/
+
+
+@functools.cache
+def source_hash() -> str:
+    """sha256 over the package's own source files: any code change makes a new cache."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(_PACKAGE).as_posix().encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def fingerprint(ws: Workspace) -> str:
-    """What reading depends on: tool version, engine, catalogue, units, settings (not targets)."""
-    h = hashlib.sha256(f"{__version__}|{FORMAT}|{os.environ.get('REPORTING_ENGINE', 'auto')}".encode())
+    """What reading depends on: the package's source, the catalogue, units and settings (not targets)."""
+    h = hashlib.sha256(f"{FORMAT}|{source_hash()}".encode())
     for name in ("workspace.toml", "indicators.toml"):
         try:
             h.update((ws.templates / name).read_bytes())
@@ -35,39 +55,113 @@ def fingerprint(ws: Workspace) -> str:
     return h.hexdigest()[:16]
 
 
-class ReadCache:
-    """Pickled ``(Submission, grids)`` per key, loaded once and saved once per run.
+@functools.cache
+def _types() -> dict[str, type]:
+    """The dataclasses an entry may hold, by name: nothing else is ever constructed."""
+    from reporting.core.models import CellValue, Issue, Submission
+    try:  # TODO(reader rebuild): one import once reporting/io/book.py has landed
+        from reporting.io.book import Grid
+    except ImportError:
+        from reporting.io.reader import Grid
 
-    Pickle is used because the workspace is the clerk's own trusted folder
-    (whoever can write it can also edit the configuration); the file name
-    carries the fingerprint, so a stale cache is simply not found.
-    """
+    return {t.__name__: t for t in (Submission, CellValue, Issue, Grid)}
+
+
+class _Damaged(ValueError):
+    """An entry that does not decode to what the cache writes: treated as a miss."""
+
+
+def encode(value: Any) -> Any:
+    """A JSON-ready form of ``value``; containers and dates are tagged so they decode to themselves."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {"$t": [encode(v) for v in value]}
+    if isinstance(value, (set, frozenset)):
+        return {"$s": sorted((encode(v) for v in value), key=json.dumps)}
+    if isinstance(value, dict):
+        return {"$m": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$tm": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$td": value.total_seconds()}
+    name = type(value).__name__
+    if dataclasses.is_dataclass(value) and _types().get(name) is type(value):
+        return {"$c": name, "f": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    raise TypeError(f"the read cache cannot hold a {name}")
+
+
+def decode(data: Any) -> Any:
+    """The inverse of :func:`encode`; anything it did not write raises :class:`_Damaged`."""
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict) or len(data) not in (1, 2):
+        raise _Damaged("unexpected JSON")
+    try:
+        if "$t" in data:
+            return tuple(decode(v) for v in data["$t"])
+        if "$s" in data:
+            return {decode(v) for v in data["$s"]}
+        if "$m" in data:
+            return {decode(k): decode(v) for k, v in data["$m"]}
+        if "$dt" in data:
+            return dt.datetime.fromisoformat(data["$dt"])
+        if "$d" in data:
+            return dt.date.fromisoformat(data["$d"])
+        if "$tm" in data:
+            return dt.time.fromisoformat(data["$tm"])
+        if "$td" in data:
+            return dt.timedelta(seconds=data["$td"])
+        if "$c" in data:
+            cls = _types()[data["$c"]]
+            names = {f.name for f in dataclasses.fields(cls)}
+            fields = data["f"]
+            if not isinstance(fields, dict) or not set(fields) <= names:
+                raise _Damaged("unexpected fields")
+            return cls(**{k: decode(v) for k, v in fields.items()})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _Damaged(str(exc)) from exc
+    raise _Damaged("unexpected tag")
+
+
+class ReadCache:
+    """``(Submission, grids)`` per key as JSON text, loaded once and saved once per run."""
 
     def __init__(self, ws: Workspace) -> None:
         self.folder = ws.root / FOLDER
-        self.path = self.folder / f"read-{fingerprint(ws)}.pickle"
-        self.entries: dict[tuple[str, str, str], bytes] = {}
-        self.used: set[tuple[str, str, str]] = set()
+        self.path = self.folder / f"read-{fingerprint(ws)}.json"
+        self.entries: dict[str, str] = {}
+        self.used: set[str] = set()
         self.hits = self.misses = 0
         self.dirty = False
         try:
-            with open(self.path, "rb") as fh:
-                data = pickle.load(fh)
-            if isinstance(data, dict) and data.get("format") == FORMAT:
-                self.entries = data["entries"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
-                ValueError):
+            data = json.loads(self.path.read_bytes())
+            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
+                self.entries = {k: v for k, v in data["entries"].items() if isinstance(v, str)}
+        except (OSError, ValueError, RecursionError):
             self.entries = {}
 
+    @staticmethod
+    def _key(sha: str, display: str, assume: str) -> str:
+        return json.dumps([sha, display, assume], ensure_ascii=False)
+
     def get(self, sha: str, display: str, assume: str) -> Any | None:
-        key = (sha, display, assume)
-        blob = self.entries.get(key)
-        if blob is None:
+        key = self._key(sha, display, assume)
+        text = self.entries.get(key)
+        if text is None:
             self.misses += 1
             return None
         try:
-            value = pickle.loads(blob)
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
+            value = decode(json.loads(text))
+        except (ValueError, RecursionError):  # a damaged entry is a miss, never an error
             self.misses += 1
             return None
         self.hits += 1
@@ -75,8 +169,11 @@ class ReadCache:
         return value
 
     def put(self, sha: str, display: str, assume: str, value: Any) -> None:
-        key = (sha, display, assume)
-        self.entries[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        key = self._key(sha, display, assume)
+        try:
+            self.entries[key] = json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return  # not cacheable: read again next time
         self.used.add(key)
         self.dirty = True
 
@@ -94,11 +191,11 @@ class ReadCache:
             kept = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.folder.mkdir(exist_ok=True)
-            for old in self.folder.glob("read-*.pickle"):
+            for old in self.folder.glob("read-*"):
                 if old != self.path:
                     old.unlink()
-            write_bytes(self.path, pickle.dumps({"format": FORMAT, "entries": kept},
-                                                protocol=pickle.HIGHEST_PROTOCOL))
+            body = json.dumps({"format": FORMAT, "entries": kept}, ensure_ascii=False, separators=(",", ":"))
+            write_bytes(self.path, body.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written costs time, never correctness
 
