@@ -30,7 +30,9 @@ from click.testing import CliRunner
 
 from reporting.core.errors import ReportingError
 from reporting.core.periods import Period
-from reporting.deliver.mail import CAFILE_ENV, POLICY, attach, mail_report_text, run_mail
+from reporting.deliver.compose import POLICY, attach
+from reporting.deliver.mail import mail_report_text, run_mail
+from reporting.deliver.smtp import CAFILE_ENV
 from reporting.workspace.config import Workspace, load_workspace
 
 aiosmtpd = pytest.importorskip("aiosmtpd")

@@ -1,0 +1,74 @@
+"""What a mail run reads: results.json (or, for reminders before a compile, every unit missing)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reporting.core.errors import ReportingError
+from reporting.core.messages import t
+from reporting.core.results import Results
+
+if TYPE_CHECKING:
+    from reporting.core.periods import Period
+    from reporting.workspace.config import Workspace
+
+
+def load_results(ws: Workspace, period: Period, lang: str) -> Results:
+    path = ws.period_dir(period) / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportingError(t("mail.err.no_results", lang, path=path, period=period)) from None
+    except (OSError, ValueError) as exc:
+        raise ReportingError(t("mail.err.bad_results", lang, path=path, detail=exc, period=period)) from None
+    if not isinstance(data, dict) or data.get("period") not in (None, str(period)):
+        raise ReportingError(t("mail.err.bad_results", lang, path=path, detail="period", period=period))
+    try:
+        return Results.from_json(data)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ReportingError(t("mail.err.bad_results", lang, path=path, detail=exc, period=period)) from None
+
+
+def results_path(ws: Workspace, period: Period) -> Path:
+    return ws.period_dir(period) / "results.json"
+
+
+def start_of_month(ws: Workspace, period: Period) -> Results:
+    """Results before any compile: every unit missing, nothing received (reminders at the start of the month)."""
+    last = calendar.monthrange(period.year, period.month)[1]
+    return Results.from_json({
+        "period": str(period), "year": period.year, "month": period.month, "lang": ws.settings.lang,
+        "as_of": dt.date(period.year, period.month, last).isoformat(),
+        "district": {"name": ws.settings.district, "issuer": ws.settings.issuer},
+        "groups": [{"code": g.code, "name": g.name, "name_en": g.name_en} for g in ws.groups],
+        "units": [{"code": u.code, "name": u.name, "name_en": u.name_en, "group": u.group, "status": "missing"}
+                  for u in ws.units],
+    })
+
+
+def stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
+    """Warn when inbox/ holds files newer than results.json: a reminder could chase a unit that just sent."""
+    newer = newer_files(ws, period)
+    return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
+
+
+def newer_files(ws: Workspace, period: Period) -> int:
+    """How many files in inbox/ are newer than results.json (0 when there is no results.json)."""
+    try:
+        stamp = results_path(ws, period).stat().st_mtime
+    except OSError:
+        return 0
+    newer = 0
+    for root, _dirs, files in os.walk(ws.inbox):
+        for name in files:
+            try:
+                if os.stat(os.path.join(root, name)).st_mtime > stamp + 1:
+                    newer += 1
+            except OSError:
+                continue
+    return newer
