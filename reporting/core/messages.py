@@ -35,6 +35,31 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "{key}: {value!r} holds several addresses; write each as its own item, e.g. [\"a@x.cn\", \"b@x.cn\"]"},
     "config.err.email_list": {"zh": "{key} 应是邮箱地址列表，如 [\"a@x.cn\"]，而不是 {value!r}",
                               "en": "{key} must be a list of addresses, e.g. [\"a@x.cn\"], not {value!r}"},
+    "term.severity.error": {"zh": "错误", "en": "error"},
+    "term.severity.warning": {"zh": "警告", "en": "warning"},
+    "term.severity.info": {"zh": "提示", "en": "info"},
+    "term.status.used": {"zh": "采用", "en": "used"},
+    "term.status.superseded": {"zh": "已被更新文件取代", "en": "superseded"},
+    "term.status.duplicate": {"zh": "重复文件", "en": "duplicate"},
+    "term.status.rejected": {"zh": "拒收", "en": "rejected"},
+    "term.status.ignored": {"zh": "跳过", "en": "ignored"},
+    "term.status.other-period": {"zh": "非本期", "en": "other period"},
+    "term.status.read": {"zh": "已读取", "en": "read"},
+    "term.issues_none": {"zh": "数据问题：无", "en": "Data problems: none"},
+    "term.issues_head": {"zh": "数据问题 {n} 条（详见通报“数据问题”工作表）：",
+                         "en": "{n} data problems (all in the Issues sheet):"},
+    "term.issues_more": {"zh": "  …… 另有 {n} 条", "en": "  ... and {n} more"},
+    "term.notes": {"zh": "已自动识别或纠正 {n} 处（如“12家”、全角数字、非统一格式），运行 reporting check -v 查看",
+                   "en": "{n} values or layouts were recognised or corrected automatically (reporting check -v lists them)"},
+    "term.summary": {"zh": "{period}：应报 {units} 个单位，已报 {submitted}，未报 {missing}，有错误 {errors}，待核实数值 {pending} 项",
+                     "en": "{period}: {units} units, {submitted} submitted, {missing} missing, {errors} with errors, "
+                           "{pending} values pending"},
+    "term.missing": {"zh": "未报送：{units}", "en": "Missing: {units}"},
+    "term.top": {"zh": "{group}  前三：{top}", "en": "{group}  top: {top}"},
+    "term.bottom": {"zh": "；后三：{bottom}", "en": "; bottom: {bottom}"},
+    "term.bulletin": {"zh": "通报：{path}", "en": "Bulletin: {path}"},
+    "term.data": {"zh": "数据：{path}", "en": "Data: {path}"},
+    "term.feedback": {"zh": "反馈表 {n} 份：{path}", "en": "{n} feedback files: {path}"},
     "error.prefix": {"zh": "错误：", "en": "Error: "},
     "error.config": {"zh": "配置有 {n} 处问题，请逐项修改后重试：", "en": "The configuration has {n} problem(s); fix each and retry:"},
     "error.bug": {"zh": "内部错误（{kind}）：{detail}。请加 --debug 重新运行，并把输出发给维护人员",
@@ -300,8 +325,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "the previous outputs are unchanged"},
     # --- recognition and selection (ingest.recognise, ingest.select) ---
     "evidence.meta": {"zh": "表单信息", "en": "the form's metadata"},
-    "evidence.cell": {"zh": "填报单位", "en": "the 填报单位 cell"},
-    "evidence.cell_quoted": {"zh": "“填报单位”", "en": "the 填报单位 cell"},
+    "evidence.cell": {"zh": "填报单位", "en": "the reporting-unit cell"},
+    "evidence.cell_quoted": {"zh": "“填报单位”", "en": "the reporting-unit cell"},
     "evidence.where": {"zh": "（{where}）", "en": " ({where})"},
     "list.sep": {"zh": "、", "en": ", "},
     "trend.last_month": {"zh": "上月", "en": "last month"},
@@ -311,9 +336,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.name": {"zh": "文件名", "en": "the file name"},
     "evidence.folder": {"zh": "所在文件夹", "en": "the folder"},
     "evidence.item": {"zh": "{source}{where}为 {value}", "en": "{source}{where} says {value}"},
-    "recognise.unit_cell_said": {"zh": "；填报单位：{text}", "en": "; 填报单位: {text}"},
+    "recognise.unit_cell_said": {"zh": "；填报单位：{text}", "en": "; reporting unit: {text}"},
     "recognise.unit_unknown": {"zh": "（文件名与“填报单位”均未写明已知单位{said}）",
-                               "en": " (neither the file name nor 填报单位 names a known unit{said})"},
+                               "en": " (neither the file name nor the reporting-unit cell names a known unit{said})"},
     "recognise.taken_as": {"zh": "{said}；按 {value} 处理", "en": "{said}; taken as {value}"},
     "recognise.layout": {"zh": "{sheet} 表，{n} 项指标，数值列 {col}", "en": "sheet {sheet}, {n} indicators, values in column {col}"},
     "recognise.period_from": {"zh": "{period}（依据{source}）", "en": "{period} (from {source})"},
@@ -561,3 +586,8 @@ def t(key: str, lang: str = "zh", /, **kw: object) -> str:
     """The message ``key`` in ``lang`` (falling back to Chinese), formatted with ``kw``."""
     entry = MESSAGES[key]
     return entry.get(lang, entry["zh"]).format(**kw)
+
+
+def both(name: str, key: str, /, **kw: object) -> dict[str, str]:
+    """An issue parameter in both languages: ``{name: Chinese, name_en: English}`` from one key."""
+    return {name: t(key, "zh", **kw), f"{name}_en": t(key, "en", **kw)}

@@ -95,7 +95,10 @@ class Issue:
     def message(self, lang: str = "zh") -> str:
         t = CATALOGUE[self.code]
         template = t.zh if lang == "zh" else t.en
-        values = _SafeDict(dict(self.params))
+        params = dict(self.params)
+        if lang != "zh":  # a parameter given in both languages (``x`` and ``x_en``) shows its English form
+            params.update({k[:-3]: v for k, v in params.items() if k.endswith("_en") and v not in ("", None)})
+        values = _SafeDict(params)
         try:
             return template.format_map(values)
         except (ValueError, IndexError):  # a hostile detail string cannot break the message

@@ -92,6 +92,11 @@ class Catalogue:
         """Unit code -> name, built once per run (per file it costs O(units): quadratic over an inbox)."""
         return {u.code: u.name for u in self.units}
 
+    @functools.cached_property
+    def unit_names_en(self) -> dict[str, str]:
+        """Unit code -> English name (the Chinese one where the workspace gives none)."""
+        return {u.code: u.display_name("en") for u in self.units}
+
     def _unit_index(self) -> dict[str, str]:
         if self._unit_keys_map is None:
             self._unit_keys_map = {}
@@ -192,7 +197,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     Inferences are info; independent evidence that disagrees is a file-level error
     (``unit-conflict``, ``period-conflict``) that keeps the file out and lets it replace nothing.
     """
-    from reporting.core.messages import t
+    from reporting.core.messages import both, t
 
     issues: list[Issue] = []
     meta = read_meta(sheets)
@@ -221,12 +226,15 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     at_cell = {"sheet": unit_cell.sheet, "cell": unit_cell.cell} if unit_cell else {}
     if unit is None:
         said = t("recognise.unit_cell_said", "zh", text=unit_cell.text) if unit_cell else ""
-        issues.append(issue("unknown-unit", file=display, **at_cell, detail=t("recognise.unit_unknown", "zh", said=said)))
+        said_en = t("recognise.unit_cell_said", "en", text=unit_cell.text) if unit_cell else ""
+        issues.append(issue("unknown-unit", file=display, **at_cell, detail=t("recognise.unit_unknown", "zh", said=said),
+                            detail_en=t("recognise.unit_unknown", "en", said=said_en)))
     else:
         source = candidates[0][0]
         if source != "meta":
             issues.append(issue("unit-inferred", file=display, unit=unit, **(at_cell if source == "cell" else {}),
-                                unit_name=names[unit], source=t(_quoted(source), "zh"),
+                                unit_name=names[unit], unit_name_en=cat.unit_names_en[unit],
+                                source=t(_quoted(source), "zh"),
                                 source_en=t(_quoted(source), "en")))
         others = {c for s_, c in candidates if s_ != "meta"}
         listed = {lang: "，".join(t("evidence.item", lang, source=t(f"evidence.{s_}", lang), where="",
@@ -237,7 +245,9 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
                                 evidence=listed["zh"], evidence_en=listed["en"]))
         elif any(c != unit for _, c in candidates):
             issues.append(issue("unit-mismatch", file=display, unit=unit, **at_cell,
-                                detail=t("recognise.taken_as", "zh", said=listed["zh"], value=names[unit])))
+                                detail=t("recognise.taken_as", "zh", said=listed["zh"], value=names[unit]),
+                                detail_en=t("recognise.taken_as", "en", said=listed["en"],
+                                            value=cat.unit_names_en[unit])))
 
     for pr in problems:
         if pr.code == "ambiguous-column" or (layout is None and pr.code in ("ambiguous-sheet", "no-matching-rows")):
@@ -245,8 +255,8 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if inferred and layout is not None:
         issues.insert(0, issue("layout-inferred", file=display, sheet=layout.sheet.name, unit=unit or "",
                                cell=_a1(layout.header_row, layout.value_col),
-                               detail=t("recognise.layout", "zh", sheet=layout.sheet.name, n=len(layout.rows),
-                                        col=_col_letter(layout.value_col))))
+                               **both("detail", "recognise.layout", sheet=layout.sheet.name, n=len(layout.rows),
+                                      col=_col_letter(layout.value_col))))
     if meta and meta.get(fl.META_DISTRICT) and meta[fl.META_DISTRICT] != cat.district:
         issues.append(issue("other-district", file=display, unit=unit or "", detail=meta[fl.META_DISTRICT]))
 
@@ -273,7 +283,9 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         elif first.source != "meta":
             issues.append(issue("period-inferred", file=display, unit=unit or "", **at_first,
                                 detail=t("recognise.period_from", "zh", period=str(period),
-                                         source=t(f"evidence.{first.source}", "zh"))))
+                                         source=t(f"evidence.{first.source}", "zh")),
+                                detail_en=t("recognise.period_from", "en", period=str(period),
+                                            source=t(f"evidence.{first.source}", "en"))))
     year = period.year if period else None
     if layout is not None and not layout.exact and len([g for g in visible if sheet_period(g.name, year)]) > 1:
         sp = sheet_period(layout.sheet.name, period.year if period else None)

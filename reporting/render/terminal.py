@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reporting.core.messages import t
+from reporting.core.messages import MESSAGES, t
+from reporting.core.periods import Period
 
 if TYPE_CHECKING:
     from reporting.core.results import Results
@@ -40,14 +41,13 @@ def config_summary(ws: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-             "en": {"error": "error", "warning": "warning", "info": "info"}}
-_STATUS = {
-    "zh": {"used": "采用", "superseded": "已被更新文件取代", "duplicate": "重复文件", "rejected": "拒收",
-           "ignored": "跳过", "other-period": "非本期", "read": "已读取"},
-    "en": {"used": "used", "superseded": "superseded", "duplicate": "duplicate", "rejected": "rejected",
-           "ignored": "ignored", "other-period": "other period", "read": "read"},
-}
+def _severity(severity: str, lang: str) -> str:
+    return t(f"term.severity.{severity}", lang)
+
+
+def _status(status: str, lang: str) -> str:
+    key = f"term.status.{status}"
+    return t(key, lang) if key in MESSAGES else status
 
 
 def _worth_showing(s: Any, period: str) -> bool:
@@ -58,8 +58,7 @@ def _worth_showing(s: Any, period: str) -> bool:
         return True
     if not period:
         return False
-    y, m = period.split("-")
-    said = f"{int(y)}年{int(m)}月"
+    said = Period.parse(period).label_zh()
     return any(i.code == "period-mismatch" and said in i.message("zh") for i in s.issues)
 
 
@@ -70,6 +69,8 @@ def check_report_text(report: Any, lang: str, *, verbose: bool = False, ws: Any 
     """
     lines: list[str] = []
     names = getattr(report, "unit_names", {})
+    if ws is not None:
+        names = {u.code: u.display_name(lang) for u in ws.units}
     period = str(report.period) if report.period else ""
     lines.append(t("check.period", lang, period=period or "—"))
     hidden = 0
@@ -78,23 +79,22 @@ def check_report_text(report: Any, lang: str, *, verbose: bool = False, ws: Any 
         if not shown:
             hidden += 1
             continue
-        status = _STATUS.get(lang, _STATUS["zh"]).get(s.status, s.status)
+        status = _status(s.status, lang)
         unit = names.get(s.unit, s.unit) or "?"
         lines.append(f"\n{s.file}  [{unit} · {s.period or '?'} · {status}]")
         for i in s.issues:
             if i.severity == "info" and not verbose:
                 continue
             where = f"{i.where}  " if i.where else ""
-            sev = _SEVERITY.get(lang, _SEVERITY["zh"])[i.severity]
+            sev = _severity(i.severity, lang)
             lines.append(f"  {sev:<4} {where}{i.message(lang)}  ({i.code})")
     if hidden:
         lines.append("\n" + t("check.hidden", lang, n=hidden))
     if ws is not None and period:
         missing = missing_units(report, ws)
         if missing:
-            sep = "、" if lang == "zh" else ", "
             lines.append("\n" + t("check.missing", lang, n=len(missing),
-                                   units=sep.join(u.display_name(lang) for u in missing)))
+                                   units=t("list.sep", lang).join(u.display_name(lang) for u in missing)))
     lines.append("\n" + check_summary_line(report, lang))
     return "\n".join(lines)
 
@@ -127,18 +127,14 @@ def _issue_lines(r: Results, names: dict[str, str], lang: str) -> list[str]:
     issues = sorted((i for i in r.issues if i.severity in ("error", "warning")),
                     key=lambda i: i.severity != "error")
     if not issues:
-        return ["数据问题：无" if lang == "zh" else "Data problems: none"]
-    sev = _SEVERITY.get(lang, _SEVERITY["zh"])
-    head = f"数据问题 {len(issues)} 条（详见通报“数据问题”工作表）：" if lang == "zh" else \
-        f"{len(issues)} data problems (all in the Issues sheet):"
-    out = [head]
+        return [t("term.issues_none", lang)]
+    out = [t("term.issues_head", lang, n=len(issues))]
     for i in issues[:MAX_ISSUE_LINES]:
         where = "!".join(x for x in (i.sheet, i.cell) if x)
         who = names.get(i.unit or "", "") or (i.file or "")
-        out.append("  " + " ".join(x for x in (sev[i.severity], who, where, i.message) if x))
+        out.append("  " + " ".join(x for x in (_severity(i.severity, lang), who, where, i.message) if x))
     if len(issues) > MAX_ISSUE_LINES:
-        rest = len(issues) - MAX_ISSUE_LINES
-        out.append(f"  …… 另有 {rest} 条" if lang == "zh" else f"  ... and {rest} more")
+        out.append(t("term.issues_more", lang, n=len(issues) - MAX_ISSUE_LINES))
     return out
 
 
@@ -146,8 +142,7 @@ def _notes_line(r: Results, lang: str) -> list[str]:
     n = r.summary.notes
     if not n:
         return []
-    return [f"已自动识别或纠正 {n} 处（如“12家”、全角数字、非统一格式），运行 reporting check -v 查看" if lang == "zh"
-            else f"{n} values or layouts were recognised or corrected automatically (reporting check -v lists them)"]
+    return [t("term.notes", lang, n=n)]
 
 
 def compile_summary_text(result: Any, lang: str) -> str:
@@ -156,34 +151,24 @@ def compile_summary_text(result: Any, lang: str) -> str:
     s = r.summary
     names = {u.code: (u.name_en or u.name) if lang == "en" else u.name for u in r.units}
     lines = []
-    if lang == "zh":
-        lines.append(f"{r.period}：应报 {s.units} 个单位，已报 {s.submitted}，未报 {s.missing}，"
-                     f"有错误 {s.with_errors}，待核实数值 {s.pending_values} 项")
-        if s.missing_units:
-            lines.append("未报送：" + "、".join(names[c] for c in s.missing_units))
-    else:
-        lines.append(f"{r.period}: {s.units} units, {s.submitted} submitted, {s.missing} missing, "
-                     f"{s.with_errors} with errors, {s.pending_values} values pending")
-        if s.missing_units:
-            lines.append("Missing: " + ", ".join(names[c] for c in s.missing_units))
+    sep = t("list.sep", lang)
+    lines.append(t("term.summary", lang, period=r.period, units=s.units, submitted=s.submitted, missing=s.missing,
+                   errors=s.with_errors, pending=s.pending_values))
+    if s.missing_units:
+        lines.append(t("term.missing", lang, units=sep.join(names[c] for c in s.missing_units)))
     for g in r.groups:
         ranked = [u for u in r.units if u.group == g.code and u.rank is not None]
         if not ranked:
             continue
         gname = g.name_en or g.name if lang == "en" else g.name
-        sep = "、" if lang == "zh" else ", "
         top = sep.join(f"{names[u.code]}({u.score:.2f})" for u in ranked[:3])
         # the last three, worst first, never repeating a unit already named at the top
         bottom = sep.join(f"{names[u.code]}({u.score:.2f})" for u in ranked[max(3, len(ranked) - 3):][::-1])
-        if lang == "zh":
-            lines.append(f"{gname}  前三：{top}" + (f"；后三：{bottom}" if bottom else ""))
-        else:
-            lines.append(f"{gname}  top: {top}" + (f"; bottom: {bottom}" if bottom else ""))
+        lines.append(t("term.top", lang, group=gname, top=top) + (t("term.bottom", lang, bottom=bottom) if bottom else ""))
     lines.extend(_issue_lines(r, names, lang))
     lines.extend(_notes_line(r, lang))
-    lines.append(("通报：" if lang == "zh" else "Bulletin: ") + str(result.bulletin))
-    lines.append(("数据：" if lang == "zh" else "Data: ") + str(result.results_path))
+    lines.append(t("term.bulletin", lang, path=result.bulletin))
+    lines.append(t("term.data", lang, path=result.results_path))
     if result.feedback:
-        lines.append((f"反馈表 {len(result.feedback)} 份：" if lang == "zh" else f"{len(result.feedback)} feedback files: ")
-                     + str(result.folder / "feedback"))
+        lines.append(t("term.feedback", lang, n=len(result.feedback), path=result.folder / "feedback"))
     return "\n".join(lines)

@@ -55,12 +55,12 @@ def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple
     for code, r in layout.duplicate_rows:
         ind = ws.indicator(code)
         issues.append(issue("duplicate-row", file=file, sheet=sheet.name, cell=a1(r, layout.label_col), unit=unit,
-                            indicator=code, indicator_name=ind.name, detail=a1(layout.rows[code], layout.label_col)))
+                            indicator=code, indicator_name=ind.name, indicator_name_en=ind.display_name("en"), detail=a1(layout.rows[code], layout.label_col)))
     for ind in ws.indicators:
         r = layout.rows.get(ind.code)
         if r is None:
             issues.append(issue("missing-indicator", file=file, sheet=sheet.name, unit=unit, indicator=ind.code,
-                                indicator_name=ind.name))
+                                indicator_name=ind.name, indicator_name_en=ind.display_name("en")))
             values[ind.code] = CellValue(ind.code, None, None, sheet.name, "", excluded=True)
             continue
         cell = a1(r, layout.value_col)

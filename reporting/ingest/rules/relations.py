@@ -24,8 +24,8 @@ def check_relations(values: dict[str, CellValue], ws: Workspace, *, file: str,
         if mine and other and mine.value is not None and other.value is not None and mine.value > other.value + 1e-9:
             other_ind = ws.indicator(ind.le)
             issues.append(issue("exceeds-related", file=file, sheet=mine.sheet, cell=mine.cell, unit=unit,
-                                indicator=ind.code, indicator_name=ind.name,
-                                detail=f"{mine.value:,.{ind.decimals}f}", other_name=other_ind.name,
+                                indicator=ind.code, indicator_name=ind.name, indicator_name_en=ind.display_name("en"),
+                                detail=f"{mine.value:,.{ind.decimals}f}", other_name=other_ind.name, other_name_en=other_ind.display_name("en"),
                                 other_value=f"{other.value:,.{other_ind.decimals}f}"))
             out[ind.code] = CellValue(ind.code, None, mine.raw, mine.sheet, mine.cell, excluded=True)
     return out, issues
