@@ -308,7 +308,8 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
                 s.issues.append(extra)
             elif st == "other-period" and s.period:
                 s.issues.append(issue("other-period", file=s.file, unit=s.unit or "",
-                                      detail=Period.parse(s.period).label_zh()))
+                                      detail=Period.parse(s.period).label_zh(),
+                                      detail_en=Period.parse(s.period).label_en()))
     result.used = sel.used
     validate_used(ws, period, sel.used, _with_inbox(ws, period, files, subs) if paths is not None else subs)
     return result
