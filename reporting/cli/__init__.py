@@ -15,6 +15,7 @@ import click
 from reporting import __version__
 from reporting.cli import check as _check
 from reporting.cli import compile as _compile
+from reporting.cli import history as _history
 from reporting.cli import mail as _mail
 from reporting.cli import setup as _setup
 from reporting.cli.options import CONTEXT, ClerkGroup, Env
@@ -50,7 +51,7 @@ def register(*modules: object) -> None:
             cli.add_command(cmd)
 
 
-register(_setup, _check, _compile, _mail)
+register(_setup, _check, _compile, _mail, _history)
 
 
 def main() -> None:

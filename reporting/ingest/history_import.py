@@ -110,14 +110,24 @@ def read_history_workbook(ws: Workspace, path: Path) -> tuple[dict[str, list[Sto
 
 
 def import_workbook(ws: Workspace, store: Store, path: Path, lang: str = "zh") -> ImportReport:
-    """Import a history workbook; a period already compiled by the tool is not overwritten."""
+    """Import a history workbook; a period already compiled by the tool is not overwritten.
+
+    A month the workbook no longer fills (all its cells emptied) is forgotten if it came from a
+    history workbook, so that importing the workbook again always leaves the store as it reads.
+    """
     report = ImportReport()
     by_period, problems = read_history_workbook(ws, path)
     report.problems += [p.text(lang) for p in problems]
     existing = store.periods()
+    years = {p[:4] for p in by_period} | _years_of(path)
+    for period in sorted(existing):
+        if period[:4] in years and period not in by_period and existing[period] == "workbook" \
+                and _from_book(store, period, path.name):
+            store.delete_period(period)
     for period in sorted(by_period):
         if existing.get(period) in ("compile", "results", "inbox"):
-            report.problems.append(t("history.err.kept", lang, period=period, source=existing[period]))
+            report.problems.append(t("history.err.kept", lang, period=period,
+                                     source=t(f"history.source.{existing[period]}", lang)))
             continue
         store.replace_period(period, "workbook", by_period[period])
         report.periods.append(period)
@@ -125,6 +135,15 @@ def import_workbook(ws: Workspace, store: Store, path: Path, lang: str = "zh") -
     return report
 
 
+def _years_of(path: Path) -> set[str]:
+    """The year a history workbook is for, from its name (``2021.xlsx``), when it says."""
+    stem = path.stem
+    return {stem} if len(stem) == 4 and stem.isdigit() else set()
+
+
+def _from_book(store: Store, period: str, name: str) -> bool:
+    values = store.values(period=period)
+    return not values or all(v.file == name for v in values)
 
 
 def results_files(ws: Workspace) -> list[Path]:

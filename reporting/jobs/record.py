@@ -90,13 +90,16 @@ def rebuild(ws: Any, store: Store, lang: str = "zh") -> dict[str, list[str]]:
     return out
 
 
-def import_inbox_missing(ws: Any, store: Store, skip: set[str], lang: str = "zh") -> list[str]:
-    """import_inbox, leaving alone the periods in ``skip`` (published results are what was announced)."""
+def import_inbox_missing(ws: Any, store: Store, skip: set[str], lang: str = "zh", folder: Any = None) -> list[str]:
+    """import_inbox, leaving alone the periods in ``skip`` (published results are what was announced).
+
+    ``folder``: an old inbox elsewhere (default: the workspace's inbox); nothing in it is changed.
+    """
     from reporting.ingest.pipeline import discover, ingest, read_all
     from reporting.score.history import with_history
     from reporting.score.results import build_results
 
-    paths = discover(ws.inbox)
+    paths = discover(folder if folder is not None else ws.inbox)
     subs, _ = read_all(ws, paths)
     done = []
     for p in sorted({s.period for s in subs if s.period and s.status != "ignored"} - skip):

@@ -68,6 +68,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX issue_period ON issue (period);
     CREATE INDEX value_unit ON value (unit, indicator);
     """,
+    # 3: the history workbooks already imported (compile imports a workbook again only when it changed)
+    """
+    CREATE TABLE book (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        imported REAL NOT NULL
+    );
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -170,11 +178,30 @@ class Store:
             db.executemany("INSERT INTO issue (period, code, severity, unit, indicator, file, sheet, cell, message)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(period, *i) for i in issues])
 
+    def delete_period(self, period: str) -> None:
+        """Forget one period (a month emptied in the history workbook)."""
+        with self.transaction() as db:
+            for table in ("value", "period_file", "unit_status", "issue", "period"):
+                db.execute(f"DELETE FROM {table} WHERE period = ?", (period,))
+
+    def received_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
+
     def clear_derived(self) -> None:
         """Forget everything but the received times (before a rebuild)."""
         with self.transaction() as db:
-            for table in ("value", "period_file", "unit_status", "issue", "period"):
+            for table in ("value", "period_file", "unit_status", "issue", "period", "book"):
                 db.execute(f"DELETE FROM {table}")
+
+    def book_sha(self, path: str) -> str | None:
+        """The sha256 of ``path`` (a history workbook) when it was last imported."""
+        row = self.db.execute("SELECT sha256 FROM book WHERE path = ?", (path,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_book(self, path: str, sha256: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO book (path, sha256, imported) VALUES (?, ?, ?)",
+                       (path, sha256, time.time()))
 
     def periods(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT period, source FROM period ORDER BY period"))
