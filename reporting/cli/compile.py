@@ -36,6 +36,9 @@ def compile_(env: Env, period: str | None, strict: bool, as_json: bool, open_aft
         echo_json(result.results.to_json())
     else:
         env.say(compile_summary_text(result, env.language))
+    if result.history_problems:  # cells of templates/history/*.xlsx that were not imported
+        lines = [t("compile.history_problems", env.language, n=len(result.history_problems))]
+        echo("\n  - ".join(lines + result.history_problems), err=True)
     if open_after:
         click.launch(str(result.bulletin))
     if strict and result.has_errors:

@@ -41,6 +41,7 @@ class CompileResult:
     results_path: Path
     feedback: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    history_problems: list[str] = field(default_factory=list)  # cells of templates/history/*.xlsx not imported
 
     @property
     def has_errors(self) -> bool:
@@ -82,6 +83,7 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
         t0 = time.perf_counter()
         results = build_results(ws, ingested, lang)
         store = _store(ws)
+        history_problems = _sync_history(ws, store, lang)
         results = _with_history(ws, ingested, results, store)
         timings["score"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -92,6 +94,7 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
 
             record_compile(store, ingested, results)
         out.timings = timings
+        out.history_problems = history_problems
         return out
 
 
@@ -105,6 +108,13 @@ def _store(ws: Workspace) -> Any:
         return store_for(ws.root)
     except (sqlite3.Error, OSError):
         return None
+
+
+def _sync_history(ws: Workspace, store: Any, lang: str) -> list[str]:
+    """Import the history workbooks (templates/history/*.xlsx) that changed since the last run."""
+    from reporting.jobs.history import sync_books
+
+    return sync_books(ws, store, lang) if store is not None else []
 
 
 def _with_history(ws: Workspace, ingested: Ingested, results: Results, store: Any) -> Results:
