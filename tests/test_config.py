@@ -281,3 +281,23 @@ def test_addresses_with_display_names_are_accepted(ws_dir: Path) -> None:
     path = ws_dir / "templates" / "workspace.toml"
     _edit(path, "to = []", 'to = ["张局长 <leader@example.org>", "office@example.org"]')
     assert load_workspace(ws_dir).settings.email.to == ("张局长 <leader@example.org>", "office@example.org")
+
+
+def test_problems_in_english_on_request(ws_dir: Path) -> None:
+    """``--lang en`` shows every configuration problem in English: codes and parameters, not Chinese text."""
+    toml = ws_dir / "templates" / "workspace.toml"
+    _edit(toml, 'name_en = "Xihu Subdistrict"\ngroup = "zone"', 'name_en = "Xihu Subdistrict"\ngroup = "street"')
+    _edit(toml, "cap = 1.2 ", "cap = 0.5 ")
+    ind = ws_dir / "templates" / "indicators.toml"
+    _edit(ind, 'type = "integer"', 'type = "integer"\nkind = "monthly"')
+    problems = _problems(ws_dir)
+    assert {p.key for p in problems} == {"config.err.unit_group", "config.err.cap", "config.err.ind.kind"}
+    group = next(p for p in problems if p.key == "config.err.unit_group")
+    assert group.params["code"] == "xihu" and group.params["value"] == "street"
+    r = CliRunner().invoke(cli, ["-w", str(ws_dir), "--lang", "en", "config"])
+    assert r.exit_code == 2
+    text = r.output
+    assert "there is no group 'street' (choose from: town, zone)" in text
+    assert "kind must be ytd or stock, not 'monthly'" in text
+    assert "completion cap" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from reporting.core.errors import EXIT_USAGE, ConfigError, ReportingError
+from reporting.core.errors import EXIT_USAGE, ConfigError, ReportingError, problem_text
 from reporting.core.messages import t
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -198,7 +198,7 @@ def guard(env: Env, ctx: click.Context, run: Callable[[], Any]) -> Any:
     except ConfigError as exc:
         echo(t("error.prefix", env.language) + t("error.config", env.language, n=len(exc.problems)), err=True)
         for p in exc.problems:
-            echo(f"  - {p}", err=True)
+            echo(f"  - {problem_text(p, env.language)}", err=True)
         ctx.exit(EXIT_USAGE)
     except ReportingError as exc:
         echo(t("error.prefix", env.language) + exc.message(env.language), err=True)
