@@ -317,7 +317,7 @@ def write_forms(ws: Workspace, period: Period, *, units: list[str] | None = None
     if units is not None:
         unknown = [c for c in units if c not in known]
         if unknown:
-            raise ReportingError(f"未知的单位代码：{', '.join(unknown)}（见 templates/workspace.toml 的 [[units]]）")
+            raise ReportingError(key="forms.err.unknown_units", codes=", ".join(unknown))
         wanted = set(units)
         chosen = [u for u in ws.units if u.code in wanted]
     else:

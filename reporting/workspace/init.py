@@ -24,9 +24,7 @@ def init_workspace(folder: Path) -> list[Path]:
     templates = folder / "templates"
     for name in (WORKSPACE_TOML, INDICATORS_TOML):
         if (templates / name).exists():
-            raise WorkspaceError(
-                f"{templates / name} 已存在，未做任何改动。如要重新开始，请换一个空文件夹"
-            )
+            raise WorkspaceError(key="init.err.exists", path=templates / name)
     created: list[Path] = []
     for sub in ("templates/targets", "inbox", "outbox"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
