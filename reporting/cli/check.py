@@ -34,6 +34,10 @@ def forms(env: Env, period: str, units: tuple[str, ...], force: bool) -> None:
     for path in skipped:
         env.say(t("forms.skipped", env.language, path=path))
     env.say(t("forms.done", env.language, n=len(written), folder=ws.period_dir(p) / "forms"))
+    from reporting.workspace.targets import targets_notes
+
+    for line in targets_notes(ws, p.year, env.language):  # no targets: the forms show no target column values
+        env.say(line)
 
 
 @command()
@@ -65,6 +69,12 @@ def check(env: Env, paths: tuple[str, ...], period: str | None, as_json: bool) -
             echo(check_summary_line(report, env.language))
     else:
         env.say(check_report_text(report, env.language, verbose=env.verbose, ws=ws))
+    if report.period is not None and not env.quiet:
+        from reporting.cli.options import echo
+        from reporting.workspace.targets import targets_notes
+
+        for line in targets_notes(ws, report.period.year, env.language):
+            echo(line, err=as_json)  # --json keeps stdout to the JSON
     if report.has_errors:
         sys.exit(EXIT_ERRORS_FOUND)
 

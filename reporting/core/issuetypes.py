@@ -216,6 +216,9 @@ _TYPES = [
               "“{detail}”已按 {value} 读取",
               "{detail!r} was read as {value}",
               "Thousands separators, full-width digits, spaces, a trailing unit, numbers stored as text."),
+    IssueType("no-targets", WARNING, FILE,
+              "没有 {detail} 年的目标表：不计算完成率和排名", "No targets workbook for {detail}: no rates or rankings",
+              "No templates/targets/YEAR.xlsx for the period's year (or one saved as .xls/.et); nothing is blocked."),
 ]
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _TYPES}

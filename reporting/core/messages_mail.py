@@ -9,3 +9,23 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {}
 BULLETIN_LABELS: dict[str, dict[str, str]] = {}
 NARRATIVE_TEXT: dict[str, dict[str, str]] = {}
+
+MESSAGES.update({
+    # targets workbooks (reporting.workspace.targets): read on every command, named on forms, check and compile
+    "targets.warn.missing": {
+        "zh": "没有 {year} 年的目标表：不计算完成率和排名（运行 reporting targets --year {year} 生成并填写 templates/targets/{year}.xlsx）",
+        "en": "No targets workbook for {year}: completion rates and rankings are not computed "
+              "(run reporting targets --year {year} and fill in templates/targets/{year}.xlsx)"},
+    "targets.warn.other_format": {
+        "zh": "{file} 不是 .xlsx 格式，未读取：请用 Excel 或 WPS 打开，“另存为” Excel 工作簿（.xlsx），文件名 {year}.xlsx",
+        "en": "{file} is not an .xlsx workbook and was not read: open it in Excel or WPS and "
+              "“Save As” an Excel workbook (.xlsx) named {year}.xlsx"},
+    "targets.info.text_number": {
+        "zh": "{where}：目标值“{text}”是文本，已按数字 {value} 读取",
+        "en": "{where}: the target “{text}” is text; read as the number {value}"},
+    "targets.err.formula": {
+        "zh": "{where}: 公式没有计算结果（文件未在 Excel 中保存过），请在 Excel 中打开并保存，或直接填写数字",
+        "en": "{where}: the formula has no calculated value (the file was never saved by Excel); "
+              "open and save it in Excel, or type the number"},
+})
+MESSAGES["targets.warning"] = {"zh": "注意：{text}", "en": "Warning: {text}"}

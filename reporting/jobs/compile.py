@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from reporting.core.errors import NothingToDo, WorkspaceError
 from reporting.core.periods import Period
 from reporting.core.results import Results
 from reporting.workspace.atomic import workspace_lock
+from reporting.workspace.targets import targets_issues
 
 if TYPE_CHECKING:
     from reporting.ingest.pipeline import Ingested
@@ -82,6 +83,8 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
             raise NothingToDo(key="compile.err.no_usable", period=ingested.period)
         t0 = time.perf_counter()
         results = build_results(ws, ingested, lang)
+        # no targets for the year (or text read as numbers): said in 数据问题 and the summary too
+        results = replace(results, issues=(*targets_issues(ws, ingested.period.year, lang), *results.issues))
         store = _store(ws)
         history_problems = _sync_history(ws, store, lang)
         results = _with_history(ws, ingested, results, store)
