@@ -133,6 +133,8 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
     day = ws.settings.email.deadline
     due = wcal.deadline(period.year, period.month, day)
     earlier = store.unit_received(period.year) if store else {}
+    reported_months = {k[0] for k in earlier}  # months of the year with any received file (a set: O(1) per unit)
+    due_by_month = {f"{period.year:04d}-{m:02d}": wcal.deadline(period.year, m, day) for m in range(1, period.month)}
     units = []
     late_units = []
     for u in results.units:
@@ -143,12 +145,11 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
         months = 1
         for m in range(1, period.month):
             key = f"{period.year:04d}-{m:02d}"
-            if (key, u.code) not in earlier and not any(k[0] == key for k in earlier):
+            if (key, u.code) not in earlier and key not in reported_months:
                 continue
             months += 1
             r = earlier.get((key, u.code))
-            if r is not None and timeliness_of(dt.datetime.fromtimestamp(int(r)),
-                                               wcal.deadline(period.year, m, day))[0] == ON_TIME:
+            if r is not None and timeliness_of(dt.datetime.fromtimestamp(int(r)), due_by_month[key])[0] == ON_TIME:
                 on_time += 1
         if status == LATE:
             late_units.append(u.code)
