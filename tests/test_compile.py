@@ -143,7 +143,7 @@ HISTORY_KEYS = ["period", "indicators"]
 SUMMARY_KEYS = ["units", "submitted", "missing", "with_errors", "missing_units", "pending_values",
                 "on_schedule_indicators", "scored_indicators", "notes"]
 
-EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Data issues"]
+EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Timeliness", "Data issues"]
 STATUS_ZH = {"completed": "已完成", "on_schedule": "达到序时", "behind": "落后序时", "no_target": "无目标"}
 
 
@@ -284,9 +284,14 @@ def test_results_json_keys_follow_the_contract(scenario: Scenario) -> None:
     assert all(list(f) == FILE_KEYS for f in r["files"])
     assert all(list(h) == HISTORY_KEYS for h in r["history"])
     assert list(r["summary"]) == SUMMARY_KEYS
-    # UTF-8, 2-space indent, keys in the fixed order, a final newline
+    # UTF-8, keys in the fixed order, one record per line, a final newline
     text = scenario.result.results_path.read_text(encoding="utf-8")
-    assert text == json.dumps(r, ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(text) == r and text.endswith("}\n")
+    lines = text.splitlines()
+    for v in r["values"]:  # each value record is one line of its own: a diff shows what changed
+        assert "    " + json.dumps(v, ensure_ascii=False) + "," in lines or \
+            "    " + json.dumps(v, ensure_ascii=False) in lines
+    assert '  "period": "' in text
     assert "武进区" in text  # not \\u-escaped
 
 
@@ -529,7 +534,7 @@ def _indicator_cells(sheet: Any, names: dict[str, str]) -> dict[tuple[str, str],
 def test_bulletin_numbers_equal_results_json(scenario: Scenario) -> None:
     r = scenario.results
     wb = openpyxl.load_workbook(scenario.bulletin)
-    assert wb.sheetnames == ["通报", "综合排名", "分项指标", "图表", "报送情况", "数据问题"]
+    assert wb.sheetnames == ["通报", "综合排名", "分项指标", "图表", "报送情况", "报送及时性", "数据问题"]
 
     # 通报: the district table
     sheet = wb["通报"]

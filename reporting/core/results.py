@@ -24,7 +24,7 @@ class _Json:
     """Mixin: dataclass <-> plain JSON values, following the type hints."""
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {name: _dump(getattr(self, name)) for name in _field_names(type(self))}
 
     @classmethod
     def from_json(cls: type[T], data: Any) -> T:
@@ -39,6 +39,41 @@ def _dump(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _dump(x) for k, x in v.items()}
     return v
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def json_chunks(data: dict[str, Any]) -> typing.Iterator[str]:
+    """results.json's text: objects opened two levels deep, each record of a list on a line of its own.
+
+    Readable and diff-able (one value, unit or issue per line), and written by the json module's C
+    encoder (``indent`` would use the pure-Python one: 0.8 s more at 2,000 units), a chunk at a time.
+    """
+    import json
+
+    def emit(value: Any, pad: str, depth: int) -> typing.Iterator[str]:
+        if depth < 2 and isinstance(value, dict) and value:
+            yield "{\n"
+            last = len(value) - 1
+            for i, (k, v) in enumerate(value.items()):
+                yield f"{pad}  {json.dumps(k, ensure_ascii=False)}: "
+                yield from emit(v, pad + "  ", depth + 1)
+                yield ",\n" if i < last else "\n"
+            yield pad + "}"
+        elif depth < 3 and isinstance(value, list) and value:
+            yield "[\n"
+            last = len(value) - 1
+            for i, item in enumerate(value):
+                yield f"{pad}  {json.dumps(item, ensure_ascii=False)}" + (",\n" if i < last else "\n")
+            yield pad + "]"
+        else:
+            yield json.dumps(value, ensure_ascii=False)
+
+    yield from emit(data, "", 0)
+    yield "\n"
 
 
 @functools.cache

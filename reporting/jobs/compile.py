@@ -10,7 +10,6 @@ compiles of one workspace from interleaving.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import tempfile
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from reporting.core.errors import NothingToDo, WorkspaceError
 from reporting.core.periods import Period
-from reporting.core.results import Results
+from reporting.core.results import Results, json_chunks
 from reporting.workspace.atomic import workspace_lock
 from reporting.workspace.targets import targets_issues
 
@@ -50,15 +49,13 @@ class CompileResult:
 
 
 def results_json(results: Results) -> str:
-    return json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return "".join(json_chunks(results.to_json()))
 
 
 def write_results_json(path: Path, results: Results) -> None:
-    """The bytes of ``results_json``, streamed: no whole-document string, whose chunks take about
-    8 bytes of transient memory per byte of JSON with indent=2 (92 MB at 2,000 units, 0.9 GB at 20,000)."""
+    """The bytes of ``results_json``, written a record at a time (no whole-document string)."""
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(results.to_json(), fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
+        fh.writelines(json_chunks(results.to_json()))
 
 
 def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "zh",
