@@ -31,7 +31,12 @@ class _Json:
         return _load(cls, data)
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _dump(v: Any) -> Any:
+    if type(v) in _LEAVES:  # most of a results tree: answered before any isinstance
+        return v
     if isinstance(v, _Json):
         return v.to_json()
     if isinstance(v, tuple | list):
