@@ -170,6 +170,9 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
         paras.append(tx("n.behind", lang, items=tx("sep.items", lang).join(items)))
     elif scored:
         paras.append(tx("n.behind_none", lang))
+    yoy = _yoy_sentence(indicators, lang)
+    if yoy:
+        paras.append(yoy)
 
     for g in results.groups:
         ranked = _ranked_units(results, g.code)
@@ -195,6 +198,9 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
         paras.append(tx("n.missing", lang, units=listed_names(missing, lang), n=len(missing)))
     else:
         paras.append(tx("n.missing_none", lang))
+    late = _late_sentence(results, lang)
+    if late:
+        paras.append(late)
 
     inds = {i.code: i for i in indicators}
     pending = [v for v in results.values if v.status == "pending"]
@@ -213,6 +219,35 @@ def narrative(results: Results | dict[str, Any], lang: str = "zh") -> list[str]:
     if with_errors:
         paras.append(tx("n.errors", lang, units=listed_names(with_errors, lang)))
     return paras
+
+
+YOY_LISTED = 4  # indicators named in the 同比 sentence: the weightiest, as the meeting reads them
+
+
+def _yoy_sentence(indicators: tuple[DistrictIndicator, ...], lang: str) -> str:
+    """"与上年同期相比，高新技术企业申报数累计611家，同比增长12.3%；…" for the weightiest indicators."""
+    order = {i.code: k for k, i in enumerate(indicators)}
+    known = [i for i in indicators if i.yoy is not None and i.actual is not None and (i.weight or 0) > 0]
+    known.sort(key=lambda i: (-(i.weight or 0), order[i.code]))
+    items = []
+    for i in sorted(known[:YOY_LISTED], key=lambda i: order[i.code]):
+        key = "n.yoy_up" if i.yoy > 0 else "n.yoy_down" if i.yoy < 0 else "n.yoy_flat"
+        items.append(tx(key, lang, name=display_name(i, lang), value=fmt_number(i.actual, int(i.decimals or 0)),
+                        unit=display_unit(i, lang), yoy=fmt_rate(abs(i.yoy))))
+    return tx("n.yoy", lang, items=tx("sep.items", lang).join(items)) if items else ""
+
+
+def _late_sentence(results: Results, lang: str) -> str:
+    """The units whose file came after the deadline (报送及时性), named; nothing without a deadline."""
+    if not results.deadline:
+        return ""
+    deadline = fmt_date(results.deadline, lang)
+    late = [results.unit_by_code[c] for c in results.late_units if c in results.unit_by_code]
+    if late:
+        return tx("n.late", lang, units=listed_names(late, lang), n=len(late), deadline=deadline)
+    if any(u.status != "missing" for u in results.units):
+        return tx("n.late_none", lang, deadline=deadline)
+    return ""
 
 
 def _pad(text: str, width: int, right: bool) -> str:

@@ -32,11 +32,13 @@ from reporting.render.bulletin.layout import (
     SCORE_FMT,
     Formats,
     Sheet,
+    num_fmt,
     text_height,
 )
 from reporting.render.narrative import (
     DASH,
     display_name,
+    fmt_number,
     fmt_rate,
     tx,
 )
@@ -109,6 +111,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     score_groups = [g for g in groups if g.code in scores]
     trend = _trend_rows(ctx, [k for k in keys if k.target])
     has_trend = len(trend) >= 2 and any(v is not None for _, rates in trend for v in rates.values())
+    yoy_ind, yoy_rows = _yoy_rows(ctx, keys)
 
     # ---- layout of chart rows (pixels), then the data area below them
     wide = 2 * CHART_W + CHART_GAP
@@ -126,6 +129,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
         chart_rows.append(row)
     if has_trend:
         chart_rows.append([("trend", None, wide, CHART_H)])
+    if yoy_ind is not None:
+        chart_rows.append([("yoy", yoy_ind, wide, CHART_H)])
     row_px = 20
     r = 2
     placed: list[tuple[int, list[tuple[str, Any, int, int]]]] = []
@@ -213,6 +218,10 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             sh.put(r, 1 + len(keys), round(m / 12, 4), F.td(num_format=RATE_FMT), fmt_rate(m / 12))
             r += 1
         trend_rows = (start, r - 1)
+    yoy_at = (0, 0, 0)
+    if yoy_ind is not None:
+        yoy_at = _yoy_table(sh, F, ctx, r + 1, yoy_ind, yoy_rows)
+        r = yoy_at[2] + 1
     last_row = r - 1
 
     ncol_data = max(4, 1 + side * (G + 1), 2 + len(keys))
@@ -238,6 +247,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
                 title = ctx.L("chart.score_ends" if ends else "chart.score", group=display_name(obj, lang),
                               n=CHART_ENDS)
                 chart = _score_chart(wb, ctx, name, title, obj, s, e, groups.index(obj))
+            elif kind == "yoy":
+                chart = _yoy_chart(wb, ctx, name, obj, yoy_at, yoy_rows)
             else:
                 chart = _trend_chart(wb, ctx, name, keys, trend_rows, trend_cols, 1 + len(keys), trend_head)
             chart.set_size({"width": w, "height": h})
@@ -396,5 +407,79 @@ def _trend_chart(wb: Any, ctx: Ctx, sheet: str, keys: list[dict[str, Any]], rows
     _style_chart(chart, ctx.L("chart.trend"))
     chart.set_x_axis({"num_font": _font(9), "major_tick_mark": "none"})
     chart.set_y_axis({"num_format": "0%", "min": 0, "num_font": _font(9),
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    return chart
+
+
+# --------------------------------------------------------------------------- this year against last year
+
+YoyRow = tuple[int, float | None, float | None, float | None]  # month, this year, last year, schedule
+
+
+def _yoy_rows(ctx: Ctx, keys: list[Any]) -> tuple[Any, list[YoyRow]]:
+    """The key indicator charted against last year (the weightiest with last year's figures), and its months.
+
+    This year's year-to-date totals come from the results' ``history`` and this month; last year's
+    from ``last_year_history`` (the workspace's store); the schedule is the target × month/12 for an
+    indicator on the default schedule (a seasonal one has no line).
+    """
+    res = ctx.results
+    last = {int(h.period[5:7]): h.indicators for h in res.last_year_history if len(h.period) >= 7}
+    ind = next((k for k in keys if any(k.code in v for v in last.values())), None)
+    if ind is None or not res.month:
+        return None, []
+    this: dict[int, float | None] = {}
+    for h in res.history:
+        if h.period[:4] == str(res.year) and h.period[5:7].isdigit() and int(h.period[5:7]) <= res.month:
+            this[int(h.period[5:7])] = h.indicators.get(ind.code)
+    this[res.month] = ind.actual
+    default = ind.schedule is not None and abs(ind.schedule - res.month / 12) < 5e-4
+    rows: list[YoyRow] = []
+    for m in range(1, 13):
+        sched = round(ind.target * m / 12, int(ind.decimals or 0)) if ind.target and default else None
+        rows.append((m, this.get(m), last.get(m, {}).get(ind.code), sched))
+    return ind, rows
+
+
+def _yoy_table(sh: Sheet, F: Formats, ctx: Ctx, r: int, ind: Any, rows: list[YoyRow]) -> tuple[int, int, int]:
+    """The chart's data from row ``r``; returns (header row, first row, last row)."""
+    lang, res = ctx.lang, ctx.results
+    name = display_name(ind, lang)
+    sh.merge(r, 0, r, 3, ctx.L("data.ytd_yoy", name=name), F(font_name=HEAD_FONT, font_size=12))
+    head = r + 1
+    heads = [ctx.L("col.month"), ctx.L("chart.this_year", year=res.year), ctx.L("chart.last_year", year=res.year - 1),
+             ctx.L("chart.schedule_target")]
+    for c, h in enumerate(heads):
+        sh.put(head, c, h, F.th(), measure=c == 0)
+    sh.row(head, 36)
+    d = int(ind.decimals or 0)
+    f_num, f_center = F.td(num_format=num_fmt(d)), F.td(align="center")
+    for k, (m, this, last, sched) in enumerate(rows):
+        rr = head + 1 + k
+        sh.put(rr, 0, ctx.L("month", m=m, abbr=MONTHS_EN[m - 1]), f_center)
+        for c, x in ((1, this), (2, last), (3, sched)):
+            sh.put(rr, c, x, f_num, fmt_number(x, d) if x is not None else "")
+    return head, head + 1, head + len(rows)
+
+
+def _yoy_chart(wb: Any, ctx: Ctx, sheet: str, ind: Any, at: tuple[int, int, int], rows: list[YoyRow]) -> Any:
+    """Lines: this year's district year to date by month, last year's, and the schedule (target × month/12)."""
+    head, r0, r1 = at
+    chart = wb.add_chart({"type": "line"})
+    cat = [sheet, r0, 0, r1, 0]
+    styles = {1: {"line": {"color": PALETTE[0], "width": 2.25},
+                  "marker": {"type": "circle", "size": 5, "fill": {"color": PALETTE[0]},
+                             "border": {"color": PALETTE[0]}}},
+              2: {"line": {"color": "#7F7F7F", "width": 1.75},
+                  "marker": {"type": "square", "size": 4, "fill": {"color": "#7F7F7F"}, "border": {"color": "#7F7F7F"}}},
+              3: {"line": {"color": SCHEDULE_COLOUR, "width": 1.5, "dash_type": "dash"}, "marker": {"type": "none"}}}
+    for c, style in styles.items():
+        if c == 3 and all(x[3] is None for x in rows):
+            continue
+        chart.add_series({"name": [sheet, head, c], "categories": cat, "values": [sheet, r0, c, r1, c], **style})
+    _style_chart(chart, ctx.L("chart.ytd_yoy", name=display_name(ind, ctx.lang)))
+    chart.show_blanks_as("gap")
+    chart.set_x_axis({"num_font": _font(9), "major_tick_mark": "none"})
+    chart.set_y_axis({"min": 0, "num_font": _font(9), "num_format": num_fmt(int(ind.decimals or 0)),
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     return chart

@@ -42,32 +42,30 @@ from reporting.render.narrative import (
 def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh = Sheet(wb, ctx.L("sheet.indicators"), ctx)
     lang = ctx.lang
-    bands = [ctx.indicators[i:i + BAND] for i in range(0, len(ctx.indicators), BAND)] or [[]]
-    ncol = 1 + 4 * max(len(b) for b in bands)
+    hist = _Hist(sh, F, ctx)  # 本月新增, 上年同期, 同比增长 (and 增速排名) when the store holds last year
+    size = BAND if not hist.cols else BAND_WITH_HISTORY
+    bands = [ctx.indicators[i:i + size] for i in range(0, len(ctx.indicators), size)] or [[]]
+    ncol = 1 + max(sum(hist.span(i) for i in b) for b in bands)
     sub_heads = [tx("col.target", lang), tx("col.actual", lang), tx("col.rate", lang), ctx.L("col.rank")]
     cells = _ValueCells(sh, F, ctx)
     # each unit's name once, not once per band
     names = {g.code: [display_name(u, lang) for u in ctx.units_in(g.code)] for g in ctx.groups}
     header_texts: list[tuple[int, str]] = []
     f_name = F.td(align="left")
-    name_w, value_w = _widths(ctx, names, sub_heads)
-    pager = _Pager(ctx, ncol, name_w, value_w)
+    name_w, value_w = _widths(ctx, names, sub_heads + hist.heads(), hist)
+    pager = _Pager(ctx, ncol, name_w, value_w, hist)
     r = 3
 
     def head(r: int, band: list[DistrictIndicator], cont: bool) -> int:
         """The band's two header rows at ``r`` (again, marked 续, at the top of each continuation page)."""
         sh.merge(r, 0, r + 1, 0, ctx.L("col.unit_name"), F.th())
-        for j, ind in enumerate(band):
-            c = 1 + 4 * j
-            w = ind.weight or 0
-            key = "ind.header" if w > 0 else "ind.header_unscored"
-            text = ctx.L(key, name=display_name(ind, lang) + (ctx.L("continued") if cont else ""),
-                         unit=display_unit(ind, lang), weight=f"{w:g}", schedule=fmt_rate(ind.schedule))
-            sh.merge(r, c, r, c + 3, text, F.th())
-            header_texts.append((r, text))
-            for k, h in enumerate(sub_heads):
+        for c, ind in zip(hist.starts(band), band, strict=True):
+            text = header_text(ctx, ind, cont)
+            sh.merge(r, c, r, c + hist.span(ind) - 1, text, F.th())
+            header_texts.append((r, text, hist.span(ind)))
+            for k, h in enumerate(sub_heads + hist.heads(ind)):
                 sh.put(r + 1, c + k, h, F.th())
-        for c in range(1 + 4 * len(band), ncol):  # a short last band: keep the grid closed
+        for c in range(1 + sum(hist.span(i) for i in band), ncol):  # a short last band: keep the grid closed
             sh.put(r, c, None, F.th(), measure=False)
             sh.put(r + 1, c, None, F.th(), measure=False)
         sh.row(r + 1, 20)
@@ -78,7 +76,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
         pager.need(r, head_pt + 3 * ROW_PT)  # a band starts where its header and first rows fit
         r = head(r, band, cont=False)
         pager.used += head_pt
-        specs = [cells.spec(1 + 4 * j, ind) for j, ind in enumerate(band)]
+        specs = [cells.spec(c, ind) for c, ind in zip(hist.starts(band), band, strict=True)]
         for g in ctx.groups:
             members = ctx.units_in(g.code)
             if not members:
@@ -97,6 +95,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
                 sh.ws.set_row(r, ROW_PT)  # explicit: LibreOffice ignores the sheet's default row height
                 sh.text(r, 0, name, f_name)
                 cells.write(r, u, specs)
+                hist.write(r, u.code, band)
                 pager.used += ROW_PT
                 r += 1
         # district totals
@@ -105,8 +104,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             pager.used += head_pt
         sh.ws.set_row(r, ROW_PT)
         sh.put(r, 0, ctx.L("district_total"), F.td(align="left", font_name=HEAD_FONT))
-        for j, ind in enumerate(band):
-            c = 1 + 4 * j
+        hist.write(r, None, band)
+        for c, ind in zip(hist.starts(band), band, strict=True):
             d = int(ind.decimals or 0)
             bold = {"font_name": HEAD_FONT}
             if ind.target is not None:
@@ -123,7 +122,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             else:
                 sh.put(r, c + 2, DASH, F.td(align="center"))
             sh.put(r, c + 3, DASH, F.td(align="center"))
-        for c in range(1 + 4 * len(band), ncol):  # a short last band: keep the grid closed
+        for c in range(1 + sum(hist.span(i) for i in band), ncol):  # a short last band: keep the grid closed
             sh.put(r, c, None, F.td(), measure=False)
         pager.used += 2 * ROW_PT
         r += 2  # a blank row between bands
@@ -162,8 +161,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     for c in range(1, ncol):
         sh.widths[c] = w
         sh.ws.set_column(c, c, w)
-    for row, text in header_texts:
-        need = text_height(text, 4 * sh.col_px(1), 11, 1.4)
+    for row, text, span in header_texts:
+        need = text_height(text, span * sh.col_px(1), 11, 1.4)
         sh.row(row, max(sh.heights.get(row, 0), need, 36))
     for row, text in remark_rows:
         sh.row(row, max(ROW_PT, text_height(text, sh.span_px(5, ncol - 1), 11, 1.4)))
@@ -185,23 +184,99 @@ class _Pager(Pager):
     """Pages for the bands: the scale comes from the column widths, fixed before the first row is
     written; each page then holds the rows planned, in Excel and in LibreOffice."""
 
-    def __init__(self, ctx: Ctx, ncol: int, name_w: float, value_w: float) -> None:
+    def __init__(self, ctx: Ctx, ncol: int, name_w: float, value_w: float, hist: _Hist) -> None:
         total_px = print_px(name_w) + (ncol - 1) * print_px(value_w)
         self.value_px = print_px(value_w)
+        self.hist = hist
         note = ctx.L("indicators.note")
         # row 0 (the title, 32 pt) repeats on every page; rows 1-2 open the first
         super().__init__(print_scale(total_px), 32.0, text_height(note, total_px, 10, 1.45) + 6)
 
     def head_pt(self, band: list[DistrictIndicator], ctx: Ctx, lang: str) -> float:
-        texts = [ctx.L("ind.header", name=display_name(i, lang) + ctx.L("continued"), unit=display_unit(i, lang),
-                       weight=f"{i.weight or 0:g}", schedule=fmt_rate(i.schedule)) for i in band]
-        return max([36.0] + [text_height(x, 4 * self.value_px, 11, 1.4) for x in texts]) + 20
+        return max([36.0] + [text_height(header_text(ctx, i, True), self.hist.span(i) * self.value_px, 11, 1.4)
+                             for i in band]) + 20
 
 
 VALUE_MIN_W, VALUE_MAX_W = 10, 16  # the value columns' width range
+BAND_WITH_HISTORY = 2  # indicators side by side when each has its history columns too
 
 
-def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str]) -> tuple[float, float]:
+def header_text(ctx: Ctx, ind: DistrictIndicator, cont: bool) -> str:
+    """A band's indicator heading: name, unit, weight (or 不计分), schedule, and 按增速排名 where it is."""
+    w = ind.weight or 0
+    key = "ind.header_growth" if ind.rank_by == "growth" and w > 0 else (
+        "ind.header" if w > 0 else "ind.header_unscored")
+    return ctx.L(key, name=display_name(ind, ctx.lang) + (ctx.L("continued") if cont else ""),
+                 unit=display_unit(ind, ctx.lang), weight=f"{w:g}", schedule=fmt_rate(ind.schedule))
+
+
+class _Hist:
+    """The history columns after each indicator's four: 本月新增 | 上年同期 | 同比增长 (| 增速排名).
+
+    Shown when the results carry last year's figures (the workspace's store); 增速排名 only for an
+    indicator the catalogue ranks by growth (``rank_by = "growth"``).
+    """
+
+    def __init__(self, sh: Sheet, F: Formats, ctx: Ctx) -> None:
+        self.sh, self.F, self.ctx = sh, F, ctx
+        has_last = any(i.last_year is not None for i in ctx.indicators)
+        self.cols = ["increment", "last_year", "yoy"] if has_last else []
+        self.f_center = F.td(align="center")
+        self.f_yoy = F.td(num_format=ctx.L("yoy_fmt"))
+        self.f_rank = F.td(align="center", num_format="0")
+        self.f_num: dict[int, Any] = {}
+
+    def growth(self, ind: DistrictIndicator) -> bool:
+        return bool(self.cols) and ind.rank_by == "growth"
+
+    def span(self, ind: DistrictIndicator) -> int:
+        return 4 + len(self.cols) + (1 if self.growth(ind) else 0)
+
+    def starts(self, band: list[DistrictIndicator]) -> list[int]:
+        out, c = [], 1
+        for ind in band:
+            out.append(c)
+            c += self.span(ind)
+        return out
+
+    def heads(self, ind: DistrictIndicator | None = None) -> list[str]:
+        words = [self.ctx.L(f"col.{c}") for c in self.cols]
+        if ind is None or self.growth(ind):
+            words += [self.ctx.L("col.growth_rank")] if self.cols else []
+        return words
+
+    def texts(self, v: Any, d: int) -> list[str]:
+        out = [fmt_number(x, d) for x in (v.increment, v.last_year) if x is not None]
+        if v.yoy is not None:
+            out.append(f"{v.yoy * 100:+.1f}%")
+        return out
+
+    def write(self, r: int, unit: str | None, band: list[DistrictIndicator]) -> None:
+        """Row ``r``'s history cells for ``unit`` (None: the district row)."""
+        if not self.cols:
+            return
+        ws = self.sh.ws
+        uvals = self.ctx.values.get(unit, NO_VALUES) if unit is not None else NO_VALUES
+        for c, ind in zip(self.starts(band), band, strict=True):
+            d = int(ind.decimals or 0)
+            f_num = self.f_num.get(d)
+            if f_num is None:
+                f_num = self.f_num[d] = self.F.td(num_format=num_fmt(d))
+            item = ind if unit is None else uvals.get(ind.code, NO_VALUE)
+            for k, x, f in ((4, item.increment, f_num), (5, item.last_year, f_num), (6, item.yoy, self.f_yoy)):
+                if x is None:
+                    ws.write_string(r, c + k, DASH, self.f_center)
+                else:
+                    ws.write_number(r, c + k, float(x), f)
+            if self.growth(ind):
+                rank = None if unit is None else getattr(item, "growth_rank", None)
+                if rank is None:
+                    ws.write_string(r, c + 7, DASH, self.f_center)
+                else:
+                    ws.write_number(r, c + 7, float(rank), self.f_rank)
+
+
+def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str], hist: _Hist) -> tuple[float, float]:
     """The unit column's and the value columns' widths, from everything they will show."""
     lang = ctx.lang
     name_w = clamp(max([ctx.text_width(n) for ns in names.values() for n in ns]
@@ -217,6 +292,9 @@ def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str]) -> tupl
                      fmt_rate(v.rate) if v.rate is not None else ""):
             w = max(w, len(text))
         max_rank = max(max_rank, v.rank or 0)
+        if hist.cols:
+            for text in hist.texts(v, d):
+                w = max(w, len(text))
     if max_rank:
         tied_word = ctx.L("tied_fmt").split('"')[1]
         w = max(w, ctx.text_width(tied_word + str(max_rank)))

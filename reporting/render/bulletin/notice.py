@@ -34,10 +34,14 @@ from reporting.render.narrative import (
 def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh = Sheet(wb, ctx.L("sheet.bulletin"), ctx)
     lang = ctx.lang
-    ncol = 9
+    # 本月新增 when last month is known, 上年同期 and 同比增长 when the store holds last year
+    hist = history_columns(ctx)
+    ncol = 9 + len(hist)
+    note_col = ncol - 1
     heads = [tx("col.indicator", lang), tx("col.unit", lang), tx("col.target", lang), tx("col.actual", lang),
              tx("col.rate", lang), tx("col.schedule", lang), tx("col.status", lang), ctx.L("col.gap"),
-             ctx.L("col.note")]
+             *(ctx.L(f"col.{h}") for h in hist), ctx.L("col.note")]
+    f_yoy = F.td(num_format=ctx.L("yoy_fmt"))
     for c, h in enumerate(heads):
         sh.put(2, c, h, F.th(), measure=True)
     sh.row(2, 36)
@@ -72,6 +76,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
                    f"{ind.gap * 100:+.1f}")
         else:
             sh.put(r, 7, DASH, F.td(align="center"))
+        for k, h in enumerate(hist, 8):
+            put_history(sh, r, k, h, ind, d, F, f_yoy)
         notes = []
         if not (ind.weight or 0) > 0:
             notes.append(ctx.L("note.unscored"))
@@ -79,7 +85,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             notes.append(ctx.L("note.missing", n=ind.units_missing))
         if ind.units_pending:
             notes.append(ctx.L("note.pending", n=ind.units_pending))
-        sh.put(r, 8, ctx.L("sep.note").join(notes), F.td(align="left", font_size=10))
+        sh.put(r, note_col, ctx.L("sep.note").join(notes), F.td(align="left", font_size=10))
         sh.row(r, 19)
         r += 1
     table_end = r
@@ -90,9 +96,9 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
         need = text_height(display_name(ind, lang), sh.col_px(0) - 10, 11, 1.35)
         if need > text_height("", 1, 11, 1.35):  # more than one line
             sh.row(3 + i, need)
-    if sh.widths[8] < 12:
-        sh.widths[8] = 12
-        sh.ws.set_column(8, 8, 12)
+    if sh.widths[note_col] < 12:
+        sh.widths[note_col] = 12
+        sh.ws.set_column(note_col, note_col, 12)
     total_px = sh.span_px(0, ncol - 1)
 
     # title and data line (after the widths, which they must not widen)
@@ -140,3 +146,30 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     long_table = table_pt * scale > PAGE_H_PT * 0.95
     sh.page_setup(repeat=(2, 2) if long_table else None, fit_tall=1 if fits else 0)
     sh.ws.print_area(0, 0, r - 1, ncol - 1)
+
+
+def history_columns(ctx: Ctx) -> list[str]:
+    """The history columns the results can fill: increment, last_year, yoy (none for a workspace without them)."""
+    inds = ctx.indicators
+    cols = []
+    if any(i.increment is not None for i in inds):
+        cols.append("increment")
+    if any(i.last_year is not None for i in inds):
+        cols += ["last_year", "yoy"]
+    return cols
+
+
+def put_history(sh: Sheet, r: int, c: int, what: str, item: Any, d: int, F: Formats, f_yoy: Any) -> None:
+    """One history cell of ``item`` (a district indicator or a unit's value): a number, or "—"."""
+    if what == "yoy":
+        x = item.yoy
+        if x is None:
+            sh.put(r, c, DASH, F.td(align="center"))
+        else:
+            sh.put(r, c, x, f_yoy, f"{x * 100:+.1f}%")
+        return
+    x = item.increment if what == "increment" else item.last_year
+    if x is None:
+        sh.put(r, c, DASH, F.td(align="center"))
+    else:
+        sh.put(r, c, x, F.td(num_format=num_fmt(d)), fmt_number(x, d))

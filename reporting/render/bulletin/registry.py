@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reporting.render.bulletin import charts, indicators, issues, notice, ranking, submissions
+from reporting.render.bulletin import charts, indicators, issues, notice, ranking, submissions, timeliness
 from reporting.render.bulletin.layout import label
 
 
@@ -25,6 +25,7 @@ SHEETS: list[SheetSpec] = [
     SheetSpec("sheet.indicators", indicators.write),
     SheetSpec("sheet.charts", charts.write),
     SheetSpec("sheet.submissions", submissions.write),
+    SheetSpec("sheet.timeliness", timeliness.write),
     SheetSpec("sheet.issues", issues.write),
 ]
 
