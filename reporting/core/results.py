@@ -87,27 +87,45 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _load(tp: Any, data: Any) -> Any:
+    return _loader(tp)(data)
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+def _as_float(data: Any) -> Any:
+    return float(data) if isinstance(data, int) and not isinstance(data, bool) else data
+
+
+@functools.cache
+def _loader(tp: Any) -> typing.Callable[[Any], Any]:
+    """A function reading JSON into ``tp``, built once per type (a results.json holds ~10^5 records)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if data is None:
-            return None
-        return _load(args[0], data) if len(args) == 1 else data
+        if len(args) != 1:
+            return _identity
+        inner = _loader(args[0])
+        return lambda data: None if data is None else inner(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            data = {}
         hints = _hints(tp)
-        kw = {f.name: _load(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data}
-        return tp(**kw)
+        plan = [(f.name, _loader(hints[f.name])) for f in dataclasses.fields(tp)]
+
+        def load(data: Any) -> Any:
+            if not isinstance(data, dict):
+                data = {}
+            return tp(**{name: fn(data[name]) for name, fn in plan if name in data})
+        return load
     if origin is tuple:
-        item = typing.get_args(tp)[0]
-        return tuple(_load(item, x) for x in data or ())
+        item = _loader(typing.get_args(tp)[0])
+        return lambda data: tuple(item(x) for x in data or ())
     if origin is dict:
-        _, vt = typing.get_args(tp)
-        return {k: _load(vt, x) for k, x in (data or {}).items()}
-    if tp is float and isinstance(data, int) and not isinstance(data, bool):
-        return float(data)
-    return data
+        value = _loader(typing.get_args(tp)[1])
+        return lambda data: {k: value(x) for k, x in (data or {}).items()}
+    if tp is float:
+        return _as_float
+    return _identity
 
 
 @dataclass(frozen=True)
