@@ -711,7 +711,7 @@ def test_remind_does_not_call_an_earlier_months_file_unusable(mail_ws: Path) -> 
     report = run_mail(_ws(mail_ws), "remind", P)
     text = email.message_from_bytes(report.written[0].read_bytes(), policy=policy.default) \
         .get_body(preferencelist=("plain",)).get_content()
-    assert "嘉泽镇_11月.xlsx" in text and "2022-11" in text and "未能采用" not in text
+    assert "嘉泽镇_11月.xlsx" in text and "2022年11月的报表" in text and "未能采用" not in text
 
 
 def test_remind_and_feedback_take_units_by_code_name_or_alias(mail_ws: Path) -> None:

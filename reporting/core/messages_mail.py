@@ -29,3 +29,18 @@ MESSAGES.update({
               "open and save it in Excel, or type the number"},
 })
 MESSAGES["targets.warning"] = {"zh": "注意：{text}", "en": "Warning: {text}"}
+
+MESSAGES.update({
+    # remind before any compile (reporting.deliver.inputs)
+    "mail.note.no_results": {
+        "zh": "本期尚未汇总（没有 results.json）：提醒全部 {n} 个单位",
+        "en": "{period} has not been compiled (no results.json): all {n} units are reminded"},
+    "mail.note.no_results_inbox": {
+        "zh": "；inbox/ 中已有报表，如只提醒未报送的单位，请先运行 reporting compile --period {period}",
+        "en": "; inbox/ already holds files: to remind only the units that have not sent, "
+              "run reporting compile --period {period} first"},
+})
+MESSAGES["mail.report.changed"] = {"zh": "（内容有更新，再次发送）", "en": " (content changed since it was sent: sent again)"}
+MESSAGES["mail.remind.earlier_month"] = {
+    "zh": "已收到的文件“{file}”是{period}的报表，不是{span}的：请报送{span}的报表。",
+    "en": "The file “{file}” we received is the return for {period}, not for {span}: please send the return for {span}."}

@@ -16,6 +16,7 @@ from reporting.deliver.compose import (
     Outgoing,
     address,
     build_message,
+    content_digest,
     dedupe,
     html_heading,
     html_page,
@@ -39,8 +40,9 @@ class Builder:
     """Builds the messages of one run from results.json and the workspace."""
 
     def __init__(self, ws: Workspace, results: Results, period: Period, lang: str,
-                 override: list[str], when: dt.datetime, *, draft: bool):
+                 override: list[str], when: dt.datetime, *, draft: bool, units: list[str] | None = None):
         self.ws, self.results, self.period, self.lang = ws, results, period, lang
+        self.wanted = set(units) if units is not None else None  # --unit: only these units' messages
         self.es = ws.settings.email
         self.override = [address(a, "--to", lang) for a in override]
         self.when, self.draft = when, draft
@@ -97,6 +99,9 @@ class Builder:
     # -- helpers
 
     def unit(self, ru: dict[str, Any], kind: str) -> Unit | None:
+        """The configured unit of a results row; None for a unit left out by --unit or no longer configured."""
+        if self.wanted is not None and str(ru.code) not in self.wanted:
+            return None
         unit = self.units_known.get(str(ru.code))
         if unit is None:
             self.skipped.append({"key": f"{kind}:{ru.code}", "to": [],
@@ -193,7 +198,8 @@ class Builder:
         msg = build_message(self.es, self.lang, key=key, subject=subject, text=text, html_body=html_body,
                             attachments=attachments, to=to, cc=cc, bcc=bcc, when=self.when,
                             id_prefix=str(self.period), draft=self.draft)
-        return Outgoing(key, label, stem, msg, rcpts)
+        stable = text.replace(self.date_text(), "")  # the signature's date is not new content
+        return Outgoing(key, label, stem, msg, rcpts, content_digest(key, subject, stable, attachments))
 
 
 class SafeDict(dict):

@@ -25,12 +25,17 @@ def write_eml(folder: Path, out: Outgoing) -> Path:
     return path
 
 
-def clean_drafts(folder: Path, kind: str, keep: set[str]) -> None:
-    """Remove drafts of this kind left by an earlier run (a unit that has since submitted)."""
+def clean_drafts(folder: Path, kind: str, keep: set[str], units: list[str] | None = None) -> None:
+    """Remove drafts of this kind left by an earlier run (a unit that has since submitted).
+
+    With ``units`` (--unit), only those units' drafts are replaced: the others stay.
+    """
     if not folder.is_dir():
         return
     pattern = "bulletin.eml" if kind == "bulletin" else f"{kind}-*.eml"
     for path in folder.glob(pattern):
+        if units is not None and not any(path.stem.startswith(f"{kind}-{code}-") for code in units):
+            continue
         if path.stem not in keep:
             path.unlink(missing_ok=True)
 

@@ -57,18 +57,49 @@ def stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
     return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
 
 
+def no_results_note(ws: Workspace, period: Period, lang: str) -> list[str]:
+    """Reminders before a compile go to every unit: say so, and, when inbox/ has files, how to remind fewer."""
+    note = t("mail.note.no_results", lang, n=len(ws.units), period=period)
+    if any(_counts(path) for path in _inbox_files(ws)):
+        note += t("mail.note.no_results_inbox", lang, period=period)
+    return [note]
+
+
 def newer_files(ws: Workspace, period: Period) -> int:
-    """How many files in inbox/ are newer than results.json (0 when there is no results.json)."""
+    """How many files in inbox/ arrived after results.json was written (0 when there is none).
+
+    A file counts by the later of its modification and its change time: a
+    file saved from a mail program or copied with its original (older)
+    modification time still arrived after the compile. Lock files, hidden
+    files and the clerk's notes (.txt, .md) do not count.
+    """
     try:
         stamp = results_path(ws, period).stat().st_mtime
     except OSError:
         return 0
     newer = 0
-    for root, _dirs, files in os.walk(ws.inbox):
-        for name in files:
-            try:
-                if os.stat(os.path.join(root, name)).st_mtime > stamp + 1:
-                    newer += 1
-            except OSError:
-                continue
+    for path in _inbox_files(ws):
+        if not _counts(path):
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if max(st.st_mtime, st.st_ctime) > stamp + 1:
+            newer += 1
     return newer
+
+
+def _inbox_files(ws: Workspace) -> list[Path]:
+    out: list[Path] = []
+    for root, dirs, files in os.walk(ws.inbox):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out += [Path(root) / name for name in files]
+    return out
+
+
+def _counts(path: Path) -> bool:
+    """A file that compile would read as a possible submission (not a lock, hidden or note file)."""
+    from reporting.io.reader import classify_name
+
+    return classify_name(path) is None and path.suffix.lower() not in (".txt", ".md")

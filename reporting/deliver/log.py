@@ -36,7 +36,7 @@ def save_sent(path: Path, log: dict[str, Any]) -> None:
 
 
 def attachments_digest(msg: EmailMessage) -> str:
-    """A fingerprint of a message's attachments: feedback whose workbook changed is new feedback."""
+    """A fingerprint of a message's attachments, as send logs before ``content`` recorded it."""
     h = hashlib.sha256()
     for part in msg.walk():
         if part.get_filename():
@@ -44,11 +44,22 @@ def attachments_digest(msg: EmailMessage) -> str:
     return h.hexdigest()[:16]
 
 
-def delivered_to(log: dict[str, Any], key: str, digest: str = "") -> dict[str, str]:
-    """Recipients that already got message ``key`` (with the same ``digest``): address (lower case) -> time."""
+def delivered_to(log: dict[str, Any], key: str, content: str = "", legacy: str = "") -> dict[str, str]:
+    """Recipients that already got message ``key`` as it is now: address (lower case) -> time.
+
+    ``content`` is the hash of what the recipient reads (:attr:`Outgoing.digest`,
+    kept as ``content`` in each record): feedback that changed since it was
+    sent is not "already sent". Records written before that hash was kept are
+    compared by their attachments' hash (``legacy``, the record's ``digest``).
+    """
     out: dict[str, str] = {}
     for rec in log["messages"]:
-        if rec.get("key") == key and (not digest or rec.get("digest", digest) == digest):
-            for a in rec.get("delivered", []):
-                out.setdefault(str(a).lower(), str(rec.get("time", "")))
+        if rec.get("key") != key:
+            continue
+        if content and "content" in rec and rec["content"] != content:
+            continue
+        if legacy and "content" not in rec and rec.get("digest", legacy) != legacy:
+            continue
+        for a in rec.get("delivered", []):
+            out.setdefault(str(a).lower(), str(rec.get("time", "")))
     return out

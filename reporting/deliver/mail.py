@@ -24,7 +24,14 @@ from reporting.core.messages import t
 from reporting.deliver.builder import Builder
 from reporting.deliver.drafts import clean_drafts, draft_date, write_eml
 from reporting.deliver.feedback import feedback
-from reporting.deliver.inputs import load_results, newer_files, results_path, stale_note, start_of_month
+from reporting.deliver.inputs import (
+    load_results,
+    newer_files,
+    no_results_note,
+    results_path,
+    stale_note,
+    start_of_month,
+)
 from reporting.deliver.reminders import reminders
 from reporting.deliver.smtp import check_send_settings, send_all, smtp_password
 
@@ -70,9 +77,12 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     es = ws.settings.email
     folder = ws.period_dir(period) / "mail"
-    results = start_of_month(ws, period) if kind == "remind" and not results_path(ws, period).exists() \
-        else load_results(ws, period, lang)
     report = MailReport(kind=kind, period=str(period), send=send, folder=folder)
+    if kind == "remind" and not results_path(ws, period).exists():  # the start of the month: nobody has sent yet
+        results = start_of_month(ws, period)
+        report.notes.extend(no_results_note(ws, period, lang))
+    else:
+        results = load_results(ws, period, lang)
     override = [a for a in (to or []) if a.strip()]
     if send:
         check_send_settings(es, lang)
@@ -83,17 +93,15 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
     report.notes.extend(stale)
 
     when = dt.datetime.now().astimezone() if send else draft_date(results)
-    builder = Builder(ws, results, period, lang, override, when, draft=not send)
+    units = units if kind != "bulletin" else None
+    builder = Builder(ws, results, period, lang, override, when, draft=not send, units=units)
     outgoing = builder.bulletin() if kind == "bulletin" else (reminders if kind == "remind" else feedback)(builder)
-    if units is not None and kind != "bulletin":
-        wanted = set(units)
-        outgoing = [o for o in outgoing if o.key.split(":", 1)[-1] in wanted]
     report.skipped.extend(builder.skipped)
     for out in outgoing:
         report.messages.append({"key": out.key, "label": out.label, "subject": str(out.msg["Subject"]),
                                 "to": list(out.rcpts), "file": folder / f"{out.stem}.eml"})
     if not send:
-        clean_drafts(folder, kind, {o.stem for o in outgoing})
+        clean_drafts(folder, kind, {o.stem for o in outgoing}, units)
         for out in outgoing:
             report.written.append(write_eml(folder, out))
         return report
@@ -116,7 +124,8 @@ def mail_report_text(report: MailReport, lang: str = "zh") -> str:
     elif report.sent:
         lines.append(t("mail.report.sent", lang, n=len(report.sent)))
         for s in report.sent:
-            lines.append(t("mail.report.sent_item", lang, key=s["key"], to=short_list(s["to"], lang)))
+            lines.append(t("mail.report.sent_item", lang, key=s["key"], to=short_list(s["to"], lang))
+                         + (t("mail.report.changed", lang) if s.get("changed") else ""))
     elif not report.failed:
         lines.append(t("mail.report.nothing", lang))
     if report.skipped:

@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from reporting.core.messages import t
+from reporting.core.periods import Period
 from reporting.deliver.builder import Builder, safe
 from reporting.deliver.compose import XLSX, Outgoing, html_page, html_para, html_signature
 
@@ -27,7 +28,7 @@ def reminders(b: Builder) -> list[Outgoing]:
         path = form_path(b.ws, unit, b.period)
         if not path.is_file():
             write_form(path, b.ws, unit, b.period, b.previous_for(unit.code))
-        rejected = [f for f in r.files if f.unit == unit.code and wrong_file(b, f)]
+        rejected = [f for f in r.files if _file_unit(f, b) == unit.code and wrong_file(b, f)]
         uname = unit.display_name(lang)
         span = b.period.range_zh() if lang == "zh" else b.period.label_en()
         text = [t("mail.greeting", lang, unit=uname), "",
@@ -39,7 +40,8 @@ def reminders(b: Builder) -> list[Outgoing]:
             if f.status == "rejected":
                 line = t("mail.remind.rejected", lang, file=name, reason=f.reason or f.status)
             else:  # a file of an earlier month, used (or usable) for that month: not "未能采用"
-                line = t("mail.remind.earlier", lang, file=name, period=f.period or "", span=span)
+                line = t("mail.remind.earlier_month", lang, file=name, span=span,
+                         period=Period.parse(str(f.period)).label(lang))
             text += ["", line]
             html_blocks.append(html_para(line, color="#c00000"))
         tail = t("mail.remind.tail", lang)
@@ -56,7 +58,36 @@ def reminders(b: Builder) -> list[Outgoing]:
 
 
 def wrong_file(b: Builder, f: Any) -> bool:
-    """A file the unit sent for this period that could not be used: rejected, or an earlier month's again."""
+    """A file the unit sent in this round that could not be used: rejected, or an earlier month's again.
+
+    Earlier months' files that arrived before this period ended were that
+    month's returns: not news, and not "未能采用". A rejected file counts
+    when it is for this period, or (its period unknown) arrived after the
+    period ended; an older one belonged to an earlier round.
+    """
+    after_end = _after_end(f, b.period)
     if f.status == "rejected":
+        return str(f.period) == str(b.period) if f.period else after_end
+    if f.status != "other-period" or not f.period:
+        return False
+    try:
+        return Period.parse(str(f.period)) < b.period and after_end
+    except ValueError:
+        return False
+
+
+def _after_end(f: Any, period: Period) -> bool:
+    """Received after the last day of ``period`` (when unknown: yes, so nothing received is hidden)."""
+    if not f.received:
         return True
-    return f.status == "other-period" and str(f.period or "9999") < str(b.period)
+    y, m = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    return str(f.received)[:10] >= f"{y:04d}-{m:02d}-01"
+
+
+def _file_unit(f: Any, b: Builder) -> str | None:
+    """The file's unit; for a file rejected before its unit was known, the one unit its name names."""
+    if f.unit or f.status != "rejected":
+        return f.unit
+    name = PurePosixPath(str(f.file or "")).name
+    named = [u.code for u in b.ws.units if u.name and u.name in name]
+    return named[0] if len(named) == 1 else None

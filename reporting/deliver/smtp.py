@@ -208,9 +208,12 @@ def send_all(folder: Path, outgoing: list[Outgoing], es: EmailSettings, password
     conn = Connection(es, password, lang)
     try:
         for out in outgoing:
+            # feedback and reminders whose content changed go again; a bulletin only with --resend
+            content = out.digest if out.key != "bulletin" else ""
             digest = attachments_digest(out.msg) if out.key.startswith("feedback:") else ""
-            done = {} if resend else delivered_to(log, out.key, digest)
+            done = {} if resend else delivered_to(log, out.key, content, digest)
             pending = [a for a in out.rcpts if a.lower() not in done]
+            changed = not resend and any(a.lower() in delivered_to(log, out.key) for a in pending)
             if not pending:
                 when = max(done.values(), default="")
                 report.skipped.append({"key": out.key, "to": list(out.rcpts),
@@ -222,6 +225,8 @@ def send_all(folder: Path, outgoing: list[Outgoing], es: EmailSettings, password
             now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
             record: dict[str, Any] = {"key": out.key, "message_id": str(msg["Message-ID"]),
                                       "subject": str(msg["Subject"]), "to": pending, "time": now}
+            if content:
+                record["content"] = content
             if digest:
                 record["digest"] = digest
             try:
@@ -235,7 +240,7 @@ def send_all(folder: Path, outgoing: list[Outgoing], es: EmailSettings, password
                 record.update(delivered=delivered, refused=refused, result=result)
                 if delivered:
                     report.sent.append({"key": out.key, "message_id": record["message_id"], "to": delivered,
-                                        "time": now, "result": result})
+                                        "time": now, "result": result, "changed": changed})
                 for addr, why in refused.items():
                     report.failed.append({"key": out.key, "to": [addr],
                                           "reason": t("mail.err.rcpt", lang, address=addr, reply=why)})
