@@ -70,7 +70,7 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
 
     # values
     yoy_by: dict[tuple[str, str], float | None] = {}
-    values = []
+    filled = []
     for v in results.values:
         ind = kinds.get(v.indicator)
         last = ly_values.get(v.unit, {}).get(v.indicator)
@@ -82,8 +82,7 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
                 inc = v.actual
             elif (p := prev_unit.get(v.unit, {}).get(v.indicator)) is not None:
                 inc = round(v.actual - p, ind.decimals)
-        values.append(dataclasses.replace(v, last_year=last, last_year_source=ly_source if last is not None else None,
-                                          yoy=y, increment=inc))
+        filled.append((v, last, y, inc))
     # 增速排名 within each group
     growth_ranks: dict[tuple[str, str], int] = {}
     for g in ws.groups:
@@ -94,7 +93,9 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
             ranked = sc.rank_with_ties({u: yoy_by.get((u, ind.code)) for u in members})
             for u, (r, _) in ranked.items():
                 growth_ranks[(u, ind.code)] = r
-    values = [dataclasses.replace(v, growth_rank=growth_ranks.get((v.unit, v.indicator))) for v in values]
+    values = [dataclasses.replace(v, last_year=last, last_year_source=ly_source if last is not None else None,
+                                  yoy=y, increment=inc, growth_rank=growth_ranks.get((v.unit, v.indicator)))
+              for v, last, y, inc in filled]  # one replace per value: 24,000 of them at 2,000 units
 
     # district
     ly_district: dict[str, float] = {}
