@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reporting.core.errors import ConfigError, WorkspaceError
-from reporting.core.messages import t
+from reporting.core.errors import ConfigError, Problem, WorkspaceError
 from reporting.core.models import Group, Indicator, Unit
+from reporting.workspace.config_document import DOCUMENT_KEYS, DocumentConfig, parse_document_settings
 from reporting.workspace.targets import Targets
 
 WORKSPACE_TOML = "workspace.toml"
@@ -32,7 +32,8 @@ _EMAIL = re.compile(r"^[^@\s;,<>，；]+@[^@\s;,<>，；]+\.[^@\s;,<>，；.]+$"
 # The keys each table may have; any other is a typo (reported with a "did you mean").
 WORKSPACE_KEYS: dict[str, frozenset[str]] = {
     "": frozenset({"district", "district_en", "city", "title", "title_en", "issuer", "issuer_en", "bulletin_name",
-                   "lang", "deadline", "scoring", "limits", "email", "groups", "units"}),
+                   "lang", "deadline", "scoring", "limits", "email", "groups", "units", "document", "lights"}),
+    **DOCUMENT_KEYS,
     "scoring": frozenset({"cap", "blank", "jump_factor"}),
     "limits": frozenset({"max_file_mb", "max_rows", "max_cols"}),
     "email": frozenset({"host", "port", "security", "username", "password_env", "password", "from", "from_name",
@@ -85,6 +86,7 @@ class Settings:
     max_cols: int = 40
     jump_factor: float = 5.0
     email: EmailSettings = field(default_factory=EmailSettings)
+    document: DocumentConfig = field(default_factory=DocumentConfig)  # [document] and [lights]
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,7 @@ def find_root(path: str | os.PathLike[str] | None) -> Path:
     """The workspace folder: the argument, else $REPORTING_WORKSPACE, else the current directory."""
     root = Path(path or os.environ.get("REPORTING_WORKSPACE") or ".").expanduser().resolve()
     if not (root / "templates" / WORKSPACE_TOML).is_file():
-        raise WorkspaceError(
-            f"{root} 不是工作区：缺少 templates/{WORKSPACE_TOML}。"
-            f"请用 --workspace 指定工作区，或先运行 reporting init {root}"
-        )
+        raise WorkspaceError(key="config.err.not_workspace", root=root, file=WORKSPACE_TOML)
     return root
 
 
@@ -191,15 +190,15 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any] | None, 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.append(f"{rel}: 文件不存在，请从 reporting init 生成的工作区复制一份")
+        problems.append(Problem(rel, "config.err.no_file"))
         return None, ""
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{rel}: 无法读取（{exc}），请以 UTF-8 编码保存")
+        problems.append(Problem(rel, "config.err.unreadable", detail=exc))
         return None, ""
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{rel}: TOML 格式错误：{exc}")
+        problems.append(Problem(rel, "config.err.toml", detail=exc))
         return None, text
 
 
@@ -264,8 +263,8 @@ def _check_keys(data: dict[str, Any], schema: dict[str, frozenset[str]], loc: _L
                 continue
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
             where = loc.at(key, start=start) if loc.key_line(key, start=start) else loc.name
-            hint = t("config.err.did_you_mean", "zh", key=close[0]) if close else ""
-            problems.append(f"{where}: " + t("config.err.unknown_key", "zh", key=prefix + key) + hint)
+            problems.append(Problem(where, "config.err.unknown_key_hint" if close else "config.err.unknown_key",
+                                    key=prefix + key, close=close[0] if close else ""))
 
     unknown(data, schema[""], "", 0)
     for section, known in schema.items():
@@ -287,7 +286,7 @@ def _num(value: Any) -> bool:
 def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) -> tuple[Indicator, ...]:
     raw = data.get("indicators")
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{loc.name}: 没有定义任何指标（需要 [[indicators]] 表）")
+        problems.append(Problem(loc.name, "config.err.no_indicators"))
         return ()
     out: list[Indicator] = []
     seen: dict[str, int] = {}
@@ -299,50 +298,51 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
 
         label = code or f"#{n + 1}"
 
-        def bad(msg: str, key: str | None = None, at: str = at, start: int = start, label: str = label) -> None:
+        def bad(msg: str, key: str | None = None, at: str = at, start: int = start, label: str = label,
+                **kw: object) -> None:
             where = loc.at(key, start=start) if key and loc.line_of(key, start=start) else at
-            problems.append(f"{where}: 指标 {label}：{msg}")
+            problems.append(Problem(where, f"config.err.ind.{msg}", label=label, **kw))
 
         if not _CODE.match(code):
-            bad("code 必须是小写字母、数字和下划线，且以字母开头")
+            bad("code")
         elif code in seen:
-            bad(f"指标代码重复（第 {seen[code]} 个指标已使用）")
+            bad("code_twice", n=seen[code])
         seen.setdefault(code, n + 1)
         name = str(item.get("name", "")).strip()
         if not name:
-            bad("缺少 name（中文名称）")
+            bad("no_name")
         for label in (name, *[str(a) for a in item.get("aliases", [])]):
             key = _norm_label(label)
             if key and key in names and names[key] != code:
-                bad(f"名称或别名“{label}”与指标 {names[key]} 重复")
+                bad("name_twice", name=label, other=names[key])
             names.setdefault(key, code)
         kind = item.get("kind", "ytd")
         if kind not in ("ytd", "stock"):
-            bad(f"kind 只能是 ytd 或 stock，而不是 {kind!r}", "kind")
+            bad("kind", "kind", value=kind)
         rank_by = item.get("rank_by", "rate")
         if rank_by not in ("rate", "growth"):
-            bad(f"rank_by 只能是 rate 或 growth，而不是 {rank_by!r}", "rank_by")
+            bad("rank_by", "rank_by", value=rank_by)
             rank_by = "rate"
         typ = item.get("type", "integer")
         decimals = item.get("decimals", 0 if typ == "integer" else 2)
         if typ not in ("integer", "decimal"):
-            bad(f"type 只能是 integer 或 decimal，而不是 {typ!r}", "type")
+            bad("type", "type", value=typ)
         elif typ == "integer":
             decimals = 0
         elif not isinstance(decimals, int) or not 1 <= decimals <= 6:
-            bad("decimals 必须是 1 到 6 的整数", "decimals")
+            bad("decimals", "decimals")
             decimals = 2
         weight = item.get("weight", 0)
         if not _num(weight) or weight < 0:
-            bad("weight 必须是不小于 0 的数", "weight")
+            bad("weight", "weight")
             weight = 0
         lo = item.get("min", 0)
         hi = item.get("max")
         if not _num(lo):
-            bad("min 必须是数", "min")
+            bad("min", "min")
             lo = 0
         if hi is not None and (not _num(hi) or hi < lo):
-            bad("max 必须是不小于 min 的数", "max")
+            bad("max", "max")
             hi = None
         schedule = item.get("schedule")
         if schedule is not None:
@@ -354,7 +354,7 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
                 and abs(schedule[-1] - 1) < 1e-9
             )
             if not ok:
-                bad("schedule 必须是 12 个不递减、介于 0 和 1 之间、最后一个为 1 的累计比例", "schedule")
+                bad("schedule", "schedule")
                 schedule = None
         out.append(
             Indicator(
@@ -378,10 +378,10 @@ def _parse_indicators(data: dict[str, Any], loc: _Locator, problems: list[str]) 
     for n, ind in enumerate(out):
         if ind.le is not None and ind.le not in codes:
             start = loc.table("indicators", n)
-            problems.append(f"{loc.at('le', start=start)}: 指标 {ind.code}：le 指向不存在的指标代码 {ind.le!r}")
+            problems.append(Problem(loc.at("le", start=start), "config.err.ind.le_unknown", label=ind.code, value=ind.le))
         elif ind.le == ind.code:
             start = loc.table("indicators", n)
-            problems.append(f"{loc.at('le', start=start)}: 指标 {ind.code}：le 不能指向自身")
+            problems.append(Problem(loc.at("le", start=start), "config.err.ind.le_self", label=ind.code))
     return tuple(out)
 
 
@@ -397,26 +397,26 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
     at_scoring, at_limits = loc.section("scoring"), loc.section("limits")
     lang = data.get("lang", "zh")
     if lang not in ("zh", "en"):
-        problems.append(f"{loc.at('lang')}: lang 只能是 zh 或 en")
+        problems.append(Problem(loc.at("lang"), "config.err.lang"))
         lang = "zh"
     cap = scoring.get("cap", 1.2)
     if not _num(cap) or cap < 1:
-        problems.append(f"{loc.at('cap', start=at_scoring)}: scoring.cap（完成率封顶）必须是不小于 1 的数，如 1.2")
+        problems.append(Problem(loc.at("cap", start=at_scoring), "config.err.cap"))
         cap = 1.2
     blank = scoring.get("blank", "zero")
     if blank not in ("zero", "missing"):
-        problems.append(f"{loc.at('blank', start=at_scoring)}: scoring.blank 只能是 zero（空白按 0）或 missing（空白按缺报）")
+        problems.append(Problem(loc.at("blank", start=at_scoring), "config.err.blank"))
         blank = "zero"
     max_mb = limits.get("max_file_mb", 20)
     if not _num(max_mb) or max_mb <= 0:
-        problems.append(f"{loc.at('max_file_mb', start=at_limits)}: limits.max_file_mb 必须是正数")
+        problems.append(Problem(loc.at("max_file_mb", start=at_limits), "config.err.max_file_mb"))
         max_mb = 20
     max_rows = _int_setting(limits, "max_rows", 500, 1, 1_048_576, loc.at("max_rows", start=at_limits), problems)
     max_cols = _int_setting(limits, "max_cols", 40, 1, 16_384, loc.at("max_cols", start=at_limits), problems)
     jump = scoring.get("jump_factor", 5.0)
     if not _num(jump) or jump <= 1:
-        problems.append(f"{loc.at('jump_factor', start=at_scoring)}: "
-                        + t("config.err.number_above", "zh", key="scoring.jump_factor", low=1, value=jump))
+        problems.append(Problem(loc.at("jump_factor", start=at_scoring), "config.err.number_above",
+                                key="scoring.jump_factor", low=1, value=jump))
         jump = 5.0
     title = str(data.get("title", DEFAULT_TITLE))
     for pattern, key in ((title, "title"), (str(data.get("title_en", DEFAULT_TITLE_EN)), "title_en"),
@@ -424,7 +424,7 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         try:
             pattern.format(year=2022, month=11, district="x", month_name="November")
         except (KeyError, IndexError, ValueError):
-            problems.append(f"{loc.at(key)}: {key} 只能使用 {{year}} {{month}} {{district}} 占位符")
+            problems.append(Problem(loc.at(key), "config.err.placeholders", key=key))
     return Settings(
         district=str(data.get("district", "武进区")),
         district_en=str(data.get("district_en", "")),
@@ -442,6 +442,7 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         max_cols=max_cols,
         jump_factor=float(jump),
         email=_parse_email(data.get("email", {}) or {}, loc, problems, data.get("deadline")),
+        document=parse_document_settings(data, loc, problems),
     )
 
 
@@ -449,7 +450,7 @@ def _int_setting(table: dict[str, Any], key: str, default: int, low: int, high: 
                  problems: list[str]) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.append(f"{where}: " + t("config.err.int_range", "zh", key=key, low=low, high=high, value=value))
+        problems.append(Problem(where, "config.err.int_range", key=key, low=low, high=high, value=value))
         return default
     return value
 
@@ -468,15 +469,15 @@ def _addresses(value: Any, key: str, where: str, problems: list[str]) -> tuple[s
     """A list of e-mail addresses (one string is taken as a list of one); each checked."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list):
-        problems.append(f"{where}: " + t("config.err.email_list", "zh", key=key, value=value))
+        problems.append(Problem(where, "config.err.email_list", key=key, value=value))
         return ()
     out = []
     for e in items:
         text = str(e).strip()
         if not isinstance(e, str) or not _is_address(text):
             several = isinstance(e, str) and any(c in text for c in ";,；， ") and text.count("@") > 1
-            problems.append(f"{where}: " + t("config.err.email_several" if several else "config.err.email_bad",
-                                             "zh", key=key, value=e))
+            problems.append(Problem(where, "config.err.email_several" if several else "config.err.email_bad",
+                                    key=key, value=e))
             continue
         out.append(text)
     return tuple(out)
@@ -491,34 +492,31 @@ def _parse_email(data: dict[str, Any], loc: _Locator, problems: list[str],
 
     security = data.get("security", "ssl")
     if security not in ("ssl", "starttls", "none"):
-        problems.append(f"{at('security')}: email.security 只能是 ssl、starttls 或 none")
+        problems.append(Problem(at("security"), "config.err.security"))
         security = "ssl"
     default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
     port = data.get("port", default_port)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        problems.append(f"{at('port')}: email.port 必须是 1 到 65535 的整数（不加引号），而不是 {port!r}")
+        problems.append(Problem(at("port"), "config.err.int_range", key="email.port", low=1, high=65535, value=port))
         port = default_port
     if "password" in data:
-        problems.append(
-            f"{at('password')}: 不要把密码写在配置文件里；请设置环境变量，并在 password_env 中写它的名字"
-        )
+        problems.append(Problem(at("password"), "config.err.password"))
     # the day of the next month that forms are due: top-level ``deadline`` (or, as before, email.deadline)
     deadline = top_deadline if top_deadline is not None else data.get("deadline", 5)
     where = loc.at("deadline") if top_deadline is not None else at("deadline")
     if isinstance(deadline, bool) or not isinstance(deadline, int) or not 1 <= deadline <= 28:
-        problems.append(f"{where}: " + t("config.err.deadline", "zh", value=deadline))
+        problems.append(Problem(where, "config.err.deadline", value=deadline))
         deadline = 5
     timeout = data.get("timeout", 30)
     if not _num(timeout) or timeout <= 0:
-        problems.append(f"{at('timeout')}: " + t("config.err.number_above", "zh", key="email.timeout", low=0,
-                                                 value=timeout))
+        problems.append(Problem(at("timeout"), "config.err.number_above", key="email.timeout", low=0, value=timeout))
         timeout = 30
     from_addr = str(data.get("from", "")).strip()
     if from_addr and not _is_address(from_addr):
-        problems.append(f"{at('from')}: " + t("config.err.email_bad", "zh", key="email.from", value=from_addr))
+        problems.append(Problem(at("from"), "config.err.email_bad", key="email.from", value=from_addr))
     reply_to = str(data.get("reply_to", "")).strip()
     if reply_to and not _is_address(reply_to):
-        problems.append(f"{at('reply_to')}: " + t("config.err.email_bad", "zh", key="email.reply_to", value=reply_to))
+        problems.append(Problem(at("reply_to"), "config.err.email_bad", key="email.reply_to", value=reply_to))
     to = _addresses(data.get("to", []), "email.to", at("to"), problems)
     cc = _addresses(data.get("cc", []), "email.cc", at("cc"), problems)
     defaults = EmailSettings()
@@ -544,16 +542,16 @@ def _parse_email(data: dict[str, Any], loc: _Locator, problems: list[str],
 def _parse_groups(data: dict[str, Any], loc: _Locator, problems: list[str]) -> tuple[Group, ...]:
     raw = data.get("groups")
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{loc.name}: 没有定义分组（需要 [[groups]] 表，如 镇、开发区）")
+        problems.append(Problem(loc.name, "config.err.no_groups"))
         return ()
     out: list[Group] = []
     for n, item in enumerate(raw):
         code = str(item.get("code", ""))
         at = loc.at(f'"{code}"', start=loc.table("groups", n))
         if not _CODE.match(code):
-            problems.append(f"{at}: 分组 code 必须是小写字母、数字和下划线：{code!r}")
+            problems.append(Problem(at, "config.err.group_code", value=code))
         elif any(g.code == code for g in out):
-            problems.append(f"{at}: 分组代码重复：{code}")
+            problems.append(Problem(at, "config.err.group_twice", code=code))
         out.append(Group(code, str(item.get("name", code)), str(item.get("name_en", ""))))
     return tuple(out)
 
@@ -561,7 +559,7 @@ def _parse_groups(data: dict[str, Any], loc: _Locator, problems: list[str]) -> t
 def _parse_units(data: dict[str, Any], loc: _Locator, groups: set[str], problems: list[str]) -> tuple[Unit, ...]:
     raw = data.get("units")
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{loc.name}: 没有定义报送单位（需要 [[units]] 表）")
+        problems.append(Problem(loc.name, "config.err.no_units"))
         return ()
     out: list[Unit] = []
     names: dict[str, str] = {}
@@ -571,23 +569,25 @@ def _parse_units(data: dict[str, Any], loc: _Locator, groups: set[str], problems
         code = str(item.get("code", ""))
         at = loc.at(f'"{code}"', start=start) if code else loc.at("[[units]]", start=start)
         if not _CODE.match(code):
-            problems.append(f"{at}: 单位 code 必须是小写字母、数字和下划线，且以字母开头：{code!r}")
+            problems.append(Problem(at, "config.err.unit_code", value=code))
         elif code in seen_codes:
-            problems.append(f"{at}: 单位代码重复：{code}")
+            problems.append(Problem(at, "config.err.unit_twice", code=code))
         seen_codes.add(code)
         name = str(item.get("name", "")).strip()
         if not name:
-            problems.append(f"{at}: 单位 {code}：缺少 name")
+            problems.append(Problem(at, "config.err.unit_no_name", code=code))
         group = str(item.get("group", ""))
         if group not in groups:
-            problems.append(f"{loc.at('group', start=start)}: 单位 {code}：分组 {group!r} 不存在（可选：{'、'.join(sorted(groups))}）")
+            problems.append(Problem(loc.at("group", start=start), "config.err.unit_group", code=code, value=group,
+                                    choices="、".join(sorted(groups)), choices_en=", ".join(sorted(groups))))
         aliases = tuple(str(a) for a in item.get("aliases", []))
         for label in (name, *aliases):
             key = _norm_label(label)
             if not key:
                 continue
             if key in names and names[key] != code:
-                problems.append(f"{loc.at(label, start=start)}: 单位 {code}：名称或别名“{label}”与单位 {names[key]} 重复")
+                problems.append(Problem(loc.at(label, start=start), "config.err.unit_name_twice", code=code, name=label,
+                                        other=names[key]))
             names.setdefault(key, code)
         emails = _addresses(item.get("emails", []), f"{code}.emails", loc.at("emails", start=start), problems)
         out.append(Unit(code, name, group, aliases, emails, str(item.get("name_en", ""))))
