@@ -96,7 +96,7 @@ def test_marks_land_on_the_cells_the_unit_sent(ws: Workspace, tmp_path: Path) ->
     assert hashlib.sha256(src.read_bytes()).hexdigest() == before  # the unit's file is never touched
 
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [fl.DATA_SHEET, "问题清单"]  # the hidden _meta sheet is not copied
+    assert wb.sheetnames == ["问题清单", fl.DATA_SHEET]  # the hidden _meta sheet is not copied
     sh = wb[fl.DATA_SHEET]
     # every value at the same address as in the unit's file
     for r, row in enumerate(grids[0].rows, 1):
@@ -170,7 +170,7 @@ def test_without_grids_uses_the_standard_layout(ws: Workspace, tmp_path: Path) -
     out = tmp_path / "fb.xlsx"
     write_feedback(out, ws, sub, None)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [fl.DATA_SHEET, "问题清单"]
+    assert wb.sheetnames == ["问题清单", fl.DATA_SHEET]
     sh = wb[fl.DATA_SHEET]
     assert [sh.cell(fl.HEADER_ROW, c).value for c in range(1, 8)] == fl.HEADERS
     row = {ind.code: fl.FIRST_DATA_ROW + n for n, ind in enumerate(ws.indicators)}
@@ -190,7 +190,7 @@ def test_without_grids_uses_the_standard_layout(ws: Workspace, tmp_path: Path) -
 def test_empty_sheets_list_also_falls_back(ws: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "fb.xlsx"
     write_feedback(out, ws, _submission(ws), [])
-    assert openpyxl.load_workbook(out).sheetnames == [fl.DATA_SHEET, "问题清单"]
+    assert openpyxl.load_workbook(out).sheetnames == ["问题清单", fl.DATA_SHEET]
 
 
 def test_own_sheet_names_and_hostile_text(ws: Workspace, tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_own_sheet_names_and_hostile_text(ws: Workspace, tmp_path: Path) -> None
     out = tmp_path / "fb.xlsx"
     write_feedback(out, ws, sub, grids)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["我的表", "问题清单"]
+    assert wb.sheetnames == ["问题清单", "我的表"]
     sh = wb["我的表"]
     assert sh["B3"].value == "12家" and _rgb(sh["B3"]) == FILLS[ERROR]
     assert sh["C3"].value.startswith("=HYPERLINK") and sh["C3"].data_type == "s"
@@ -228,7 +228,7 @@ def test_no_issues(ws: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "fb.xlsx"
     write_feedback(out, ws, sub, grids)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == fl.DATA_SHEET
+    assert wb.sheetnames == ["问题清单", fl.DATA_SHEET]
     assert wb["问题清单"]["A4"].value == "未发现问题，谢谢！"
 
 
@@ -238,7 +238,7 @@ def test_english(ws: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "fb.xlsx"
     write_feedback(out, ws, sub, grids, lang="en")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [fl.DATA_SHEET, "Issues"]
+    assert wb.sheetnames == ["Issues", fl.DATA_SHEET]
     sh = wb["Issues"]
     assert [sh.cell(3, c).value for c in range(1, 6)] == ["No.", "Severity", "Location", "Indicator", "Problem"]
     first = _issue_rows(wb, "Issues")[0]
@@ -269,3 +269,71 @@ def test_feedback_opens_in_libreoffice(ws: Workspace, tmp_path: Path) -> None:
                    check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
     pdf = (out / "湖塘镇反馈.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2  # the copy and the list
+
+
+# --------------------------------------------------------------------------- issue 11: list first, the unit's looks kept
+
+
+def _with_formats(path: Path) -> Path:
+    """The unit's form with its own number formats and widths, as a clerk in the town would leave it."""
+    wb = openpyxl.load_workbook(path)
+    sh = wb[fl.DATA_SHEET]
+    sh["F4"].number_format = "#,##0.00"
+    sh["F5"].number_format = '0"家"'
+    sh["F6"] = 0.125
+    sh["F6"].number_format = "0.0%"
+    sh.column_dimensions["B"].width = 41.5
+    sh.column_dimensions["F"].width = 17.25
+    wb.save(path)
+    return path
+
+
+def test_list_first_and_the_units_number_formats_and_widths_kept(ws: Workspace, tmp_path: Path) -> None:
+    src, _ = _filled_form(ws, tmp_path)
+    _with_formats(src)
+    grids = [Grid(s.title, s.sheet_state, [[c.value for c in row] for row in s.iter_rows()])
+             for s in openpyxl.load_workbook(src, data_only=True).worksheets]
+    sub = _submission(ws)
+    sub.sha256 = hashlib.sha256(src.read_bytes()).hexdigest()
+    out = tmp_path / "fb.xlsx"
+    write_feedback(out, ws, sub, grids, source=src)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "问题清单" and wb.active.title == "问题清单"
+    sh = wb[fl.DATA_SHEET]
+    assert sh["F4"].number_format == "#,##0.00"
+    assert sh["F5"].number_format == '0"家"'
+    assert sh["F6"].number_format == "0.0%" and sh["F6"].value == 0.125
+    assert sh.column_dimensions["B"].width == 41.5
+    assert sh.column_dimensions["F"].width == 17.25
+    assert sh["F7"].value == "约12" and sh["F7"].comment is not None  # marks as before
+    # a file changed since it was read gives no formats: never formats from other bytes
+    sub.sha256 = "0" * 64
+    write_feedback(out, ws, sub, grids, source=src)
+    assert openpyxl.load_workbook(out)[fl.DATA_SHEET]["F4"].number_format == "General"
+
+
+def test_compiled_feedback_keeps_the_forms_formats(tmp_path: Path) -> None:
+    """Through compile: a unit's form in inbox/ with its own formats, and a problem to report."""
+    from click.testing import CliRunner
+
+    from reporting.cli import cli
+
+    folder = tmp_path / "ws"
+    runner = CliRunner()
+    for args in (["init", str(folder)], ["-w", str(folder), "demo", "--periods", "2022-12", "--plain"]):
+        assert runner.invoke(cli, args).exit_code == 0
+    [src] = [p for p in (folder / "inbox").rglob("*.xlsx") if "湖塘镇" in p.name]
+    wb = openpyxl.load_workbook(src)
+    sheet = fl.DATA_SHEET if fl.DATA_SHEET in wb.sheetnames else wb.sheetnames[0]
+    sh = wb[sheet]
+    sh["F7"] = "约12"
+    sh["F4"].number_format = "#,##0.00"
+    sh.column_dimensions["F"].width = 19.5
+    wb.save(src)
+    r = runner.invoke(cli, ["-w", str(folder), "compile", "--period", "2022-12"])
+    assert r.exit_code == 0, r.output
+    fb = openpyxl.load_workbook(folder / "outbox" / "2022-12" / "feedback" / "湖塘镇.xlsx")
+    assert fb.sheetnames[0] == "问题清单"
+    copy = fb[sheet]
+    assert copy["F4"].number_format == "#,##0.00" and copy.column_dimensions["F"].width == 19.5
+    assert copy["F7"].comment is not None

@@ -3,8 +3,11 @@
 The copy of the unit's sheet keeps every value at the cell address it had in
 their file, so that "填报表!F7" in the list and in the email points at the
 same cell in both. Problem cells are filled (red: must be fixed, orange:
-please check) and carry a comment with the message. The unit's original file
-is never opened here: the values come from the reader's grids.
+please check) and carry a comment with the message. The values come from the
+reader's grids; from the unit's own .xlsx (read only, and only when its bytes
+are still those that were read) come the number formats and column widths, so
+the copy looks like the form the unit filled. The list of problems is the
+first sheet: it is what the unit must read first.
 
 Everything that came from a submission is data: a text that starts with "="
 is written as text, never as a formula.
@@ -13,11 +16,15 @@ is written as text, never as a formula.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 from reporting.core.issuetypes import ERROR, INFO, WARNING
 from reporting.core.messages import t
@@ -46,12 +53,14 @@ class _Mark:
 
 
 def write_feedback(path: Path, ws: Workspace, submission: Submission, sheets: list[Grid] | None,
-                   lang: str = "zh") -> None:
+                   lang: str = "zh", source: Path | None = None) -> None:
     """Write the unit's feedback workbook atomically.
 
     ``sheets`` are the reader's grids of the unit's file. Without them (or when
     none can be matched) the submission's values are laid out in the standard
     form instead, and problems are marked on their indicator's row.
+    ``source`` is the unit's file (default: inbox/ + the submission's name),
+    read for its number formats and column widths.
     """
     import openpyxl
 
@@ -66,13 +75,18 @@ def write_feedback(path: Path, ws: Workspace, submission: Submission, sheets: li
     grids = _sheets_to_copy(submission, sheets or [])
     truncated: list[Grid] = []
     if grids:
+        looks = _source_looks(source if source is not None else ws.inbox / submission.file, submission,
+                              [g.name for g in grids], ws.settings.max_file_mb)
         for grid in grids:
             name = _sheet_title(grid.name, taken=set(wb.sheetnames) | {issues_title}, lang=lang)
             sh = wb.create_sheet(name)
-            _copy_grid(sh, grid)
+            formats, widths = looks.get(grid.name, ({}, {}))
+            _copy_grid(sh, grid, formats)
             marks = _marks_by_cell(issues, grid.name, lang)
             _apply_marks(sh, marks, author)
             _fit_columns(sh)
+            for col, width in widths.items():  # the unit's own widths win over the fitted ones
+                sh.column_dimensions[_letter(col)].width = width
             _spread_lonely_text(sh)
             print_setup(sh, orientation="portrait", last_row=max(sh.max_row, 1), lang=lang)
             sh.oddHeader.center.text = _header_text(ws, submission, lang)
@@ -84,8 +98,8 @@ def write_feedback(path: Path, ws: Workspace, submission: Submission, sheets: li
         marks = _standard_layout(sh, ws, submission, issues, lang)
         _apply_marks(sh, marks, author)
 
-    _issue_sheet(wb.create_sheet(issues_title), ws, submission, issues, truncated, lang)
-    wb.active = 0
+    _issue_sheet(wb.create_sheet(issues_title, 0), ws, submission, issues, truncated, lang)
+    wb.active = 0  # the list first; each mark's location points into the copies after it
     unit_name = _unit_name(ws, submission, lang)
     wb.properties.title = t("feedback.title", lang, unit=unit_name, span=_span(submission, lang))
     wb.properties.creator = author
@@ -158,12 +172,13 @@ def _put(cell: Any, value: object) -> None:
             cell.data_type = "s"
 
 
-def _copy_grid(sh: Worksheet, grid: Grid) -> None:
-    """Each value at its own address; a readable font, and gridlines to print in place of lost borders."""
+def _copy_grid(sh: Worksheet, grid: Grid, formats: dict[tuple[int, int], str] | None = None) -> None:
+    """Each value at its own address, in the unit's number format; gridlines print in place of lost borders."""
     from openpyxl.styles import Alignment, Font
 
     body = Font(name="宋体", size=11)
     middle = Alignment(vertical="center")
+    formats = formats or {}
     for r, row in enumerate(grid.rows, 1):
         for c, value in enumerate(row, 1):
             if value is not None and value != "":
@@ -171,6 +186,9 @@ def _copy_grid(sh: Worksheet, grid: Grid) -> None:
                 _put(cell, value)
                 cell.font = body
                 cell.alignment = middle
+                fmt = formats.get((r, c))
+                if fmt and cell.data_type == "n":
+                    cell.number_format = fmt
         sh.row_dimensions[r].height = 20
     sh.print_options.gridLines = True
 
@@ -235,6 +253,91 @@ def _shown(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+# --------------------------------------------------------------------------- the unit's formats and widths
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+Looks = dict[str, tuple[dict[tuple[int, int], str], dict[int, float]]]
+
+
+def _source_looks(path: Path, submission: Submission, names: list[str], max_mb: float) -> Looks:
+    """Per sheet: number formats by (row, column), 1-based, and column widths, from the unit's .xlsx.
+
+    Read from the package's XML (styles.xml, the sheets' <cols> and cell
+    styles), not by loading the workbook: fast, and nothing is evaluated.
+    Anything unreadable (not a zip, changed since it was read, too large)
+    gives no formats: the copy is still right, only plainer.
+    """
+    try:
+        if not path.is_file() or path.stat().st_size > max_mb * 1024 * 1024:
+            return {}
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != submission.sha256 or not zipfile.is_zipfile(io.BytesIO(data)):
+            return {}
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = _sheet_members(z)
+            styles = _cell_formats(z)
+            return {name: _sheet_looks(z, members[name], styles) for name in names if name in members}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, RuntimeError):
+        return {}
+
+
+def _sheet_members(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member, from workbook.xml and its relationships."""
+    from posixpath import join, normpath
+
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    out: dict[str, str] = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        if target:
+            out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+    return out
+
+
+def _cell_formats(z: zipfile.ZipFile) -> list[str]:
+    """The number format code of each cell style (cellXfs index), built-in formats by their id."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        root = ElementTree.fromstring(z.read("xl/styles.xml"))
+    except KeyError:
+        return []
+    custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "") for f in root.iter(f"{_MAIN}numFmt")}
+    xfs = root.find(f"{_MAIN}cellXfs")
+    out = []
+    for xf in (xfs if xfs is not None else []):
+        fid = int(xf.get("numFmtId", 0) or 0)
+        out.append(custom.get(fid) or BUILTIN_FORMATS.get(fid, "General"))
+    return out
+
+
+def _sheet_looks(z: zipfile.ZipFile, member: str, styles: list[str]) -> tuple[dict[tuple[int, int], str], dict[int, float]]:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    formats: dict[tuple[int, int], str] = {}
+    widths: dict[int, float] = {}
+    with z.open(member) as fh:
+        for _event, el in ElementTree.iterparse(fh):
+            if el.tag == f"{_MAIN}c":
+                s_idx, ref = el.get("s"), el.get("r")
+                if s_idx and ref and int(s_idx) < len(styles) and styles[int(s_idx)] != "General":
+                    formats[coordinate_to_tuple(ref)] = styles[int(s_idx)]
+                el.clear()
+            elif el.tag == f"{_MAIN}col":
+                width = float(el.get("width", 0) or 0)
+                if width > 0 and el.get("hidden") not in ("1", "true"):
+                    for col in range(int(el.get("min", 1)), min(int(el.get("max", 1)), 16384) + 1):
+                        widths[col] = width
+            elif el.tag == f"{_MAIN}row":
+                el.clear()
+    return formats, widths
 
 
 # --------------------------------------------------------------------------- marking problems
