@@ -275,7 +275,7 @@ def history_table(ws: Workspace, store: Store, *, unit: str | None = None, indic
     if years is None:
         all_years = all_years[-6:]
     else:
-        all_years = list(range(max(years[0], all_years[0]), min(years[1], all_years[-1]) + 1))
+        all_years = list(range(max(years[0], all_years[0]), years[1] + 1))  # the years asked for, from the first held
     last_year = all_years[-1]
     scope = ws.unit(unit).name if unit and lang == "zh" else (
         (ws.unit(unit).name_en or ws.unit(unit).name) if unit else t("history.show.district", lang))
