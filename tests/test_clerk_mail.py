@@ -263,3 +263,82 @@ def test_remind_needs_a_period(ws_dir: Path) -> None:
 def test_feedback_without_results_says_compile_first(ws_dir: Path) -> None:
     with pytest.raises(ReportingError, match="reporting compile --period 2022-12"):
         run_mail(load_workspace(ws_dir), "feedback", P)
+
+
+# --------------------------------------------------------------------------- 8. the bulletin's document attached
+
+TITLE = "关于2022年12月份全区科技创新重点指标完成情况的通报"
+
+
+def _docx(path: Path) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(TITLE)
+    doc.save(str(path))
+    return path.read_bytes()
+
+
+def _pdf(path: Path) -> bytes:
+    """A small, valid one-page PDF, written by hand (xref offsets computed)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return bytes(out)
+
+
+def _names(raw: bytes) -> dict[str, bytes]:
+    return {a.get_filename(): a.get_content() for a in _parse(raw).iter_attachments()}
+
+
+def test_bulletin_email_attaches_the_document_pdf_first(mail_ws: Path, env: None, cert: tuple[Path, Path]) -> None:
+    from test_mail import BULLETIN
+
+    out = mail_ws / "outbox" / "2022-12"
+    workbook = (out / BULLETIN).read_bytes()
+    (out / "feedback" / "洛阳镇.pdf").write_bytes(b"%PDF-1.4 not the bulletin")  # feedback is not the bulletin
+    docx_bytes = _docx(out / f"{TITLE}.docx")
+    [draft] = run_mail(load_workspace(mail_ws), "bulletin", P).written
+    assert _names(draft.read_bytes()) == {BULLETIN: workbook, f"{TITLE}.docx": docx_bytes}
+    part = [a for a in _parse(draft.read_bytes()).iter_attachments() if a.get_filename().endswith(".docx")][0]
+    assert part.get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert f"{TITLE}.docx" in _text(draft.read_bytes())
+    pdf_bytes = _pdf(out / f"{TITLE}.pdf")
+    later = time.time() + 5
+    os.utime(out / f"{TITLE}.pdf", (later, later))
+    with Server("ssl", cert) as server:
+        _point_at(mail_ws, server)
+        report = run_mail(load_workspace(mail_ws), "bulletin", P, send=True)
+        assert report.failed == []
+        [(_, _, raw)] = server.received
+    names = _names(raw)
+    assert names == {BULLETIN: workbook, f"{TITLE}.pdf": pdf_bytes}  # the PDF, not also the .docx
+    part = [a for a in _parse(raw).iter_attachments() if a.get_filename().endswith(".pdf")][0]
+    assert part.get_content_type() == "application/pdf"
+    assert f"通报正式文件见附件：{TITLE}.pdf" in _text(raw)
+
+
+def test_a_pdf_older_than_its_docx_is_stale(mail_ws: Path) -> None:
+    out = mail_ws / "outbox" / "2022-12"
+    _pdf(out / f"{TITLE}.pdf")
+    old = time.time() - 3600
+    os.utime(out / f"{TITLE}.pdf", (old, old))
+    docx_bytes = _docx(out / f"{TITLE}.docx")
+    [draft] = run_mail(load_workspace(mail_ws), "bulletin", P).written
+    names = _names(draft.read_bytes())
+    assert names[f"{TITLE}.docx"] == docx_bytes and f"{TITLE}.pdf" not in names
+
+
+def test_without_a_document_only_the_workbook_goes(mail_ws: Path) -> None:
+    [draft] = run_mail(load_workspace(mail_ws), "bulletin", P).written
+    assert len(_names(draft.read_bytes())) == 1
+    assert "正式文件" not in _text(draft.read_bytes())

@@ -44,3 +44,4 @@ MESSAGES["mail.report.changed"] = {"zh": "（内容有更新，再次发送）",
 MESSAGES["mail.remind.earlier_month"] = {
     "zh": "已收到的文件“{file}”是{period}的报表，不是{span}的：请报送{span}的报表。",
     "en": "The file “{file}” we received is the return for {period}, not for {span}: please send the return for {span}."}
+MESSAGES["mail.bulletin.document"] = {"zh": "通报正式文件见附件：{file}", "en": "The bulletin as a document is attached: {file}"}

@@ -7,11 +7,14 @@ Reminders and feedback are built in :mod:`reporting.deliver.reminders` and
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reporting.core.errors import ReportingError
 from reporting.core.messages import t
 from reporting.deliver.compose import (
+    DOCX,
+    PDF,
     XLSX,
     Outgoing,
     address,
@@ -66,6 +69,7 @@ class Builder:
         if not name or not path.is_file():
             raise ReportingError(t("mail.err.no_bulletin", lang, path=path, period=self.period))
         data = path.read_bytes()
+        document = bulletin_document(self.dir)
         paras = [p for p in narrative(r, lang) if p]
         table_text = district_table_text(r, lang)
         title = str(r.title or self.ws.settings.title)
@@ -74,11 +78,14 @@ class Builder:
         for p in paras:
             text += [p, ""]
         text += [table_text.rstrip("\n"), ""]
-        text += [t("mail.bulletin.attached", lang, file=name), "", self.issuer, self.date_text()]
+        attached = t("mail.bulletin.attached", lang, file=name)
+        if document is not None:
+            attached += "\n" + t("mail.bulletin.document", lang, file=document.name)
+        text += [attached, "", self.issuer, self.date_text()]
 
         blocks = [html_heading(title)] + [html_para(p) for p in paras]
         blocks.append(self.district_table_html())
-        blocks.append(html_para(t("mail.bulletin.attached", lang, file=name), muted=True))
+        blocks.append(html_para(attached, muted=True))
         blocks.append(html_signature(self.issuer, self.date_text()))
 
         if self.override:
@@ -91,10 +98,12 @@ class Builder:
             if not to and self.es.from_addr:  # the usual etiquette: to oneself, everyone else hidden
                 to = [address(self.es.from_addr, f"{where} from", lang)]
         subject = self.subject(self.es.subject)
+        attachments = [(data, name, XLSX)]
+        if document is not None:
+            attachments.append((document.read_bytes(), document.name, PDF if document.suffix.lower() == ".pdf" else DOCX))
         out = self.message("bulletin", t("mail.label.bulletin", lang), "bulletin", subject,
-                            "\n".join(text), html_page(title, blocks), [(data, name, XLSX)], to, cc, bcc)
+                           "\n".join(text), html_page(title, blocks), attachments, to, cc, bcc)
         return [out] if out else []
-
 
     # -- helpers
 
@@ -200,6 +209,29 @@ class Builder:
                             id_prefix=str(self.period), draft=self.draft)
         stable = text.replace(self.date_text(), "")  # the signature's date is not new content
         return Outgoing(key, label, stem, msg, rcpts, content_digest(key, subject, stable, attachments))
+
+
+def bulletin_document(folder: Path) -> Path | None:
+    """The 通报 as a document beside the workbook in ``outbox/<period>/``: its .pdf, else its .docx.
+
+    Found by the files in the period folder (not in feedback/, forms/ or
+    mail/), so the mail needs nothing from the writer but the file. A PDF
+    older than its .docx (the document was written again, the PDF not yet
+    converted) is stale: the .docx goes instead. With several documents, the
+    newest.
+    """
+    try:
+        found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".pdf", ".docx")
+                 and not p.name.startswith(("~$", ".", "feedback"))]
+    except OSError:
+        return None
+    if not found:
+        return None
+    newest = max(found, key=lambda p: (p.stat().st_mtime, p.suffix.lower() == ".pdf", p.name))
+    pdf, docx = newest.with_suffix(".pdf"), newest.with_suffix(".docx")
+    if pdf.is_file() and (not docx.is_file() or pdf.stat().st_mtime >= docx.stat().st_mtime - 1):
+        return pdf
+    return docx if docx.is_file() else newest
 
 
 class SafeDict(dict):
