@@ -41,6 +41,8 @@ class CompileResult:
     results_path: Path
     feedback: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    documents: list[Path] = field(default_factory=list)  # the 通报 .docx (and .pdf with --pdf)
+    pdf_problem: Exception | None = None  # why --pdf gave no PDF (no LibreOffice, a failed conversion)
     history_problems: list[str] = field(default_factory=list)  # cells of templates/history/*.xlsx not imported
 
     @property
@@ -59,7 +61,8 @@ def write_results_json(path: Path, results: Results) -> None:
 
 
 def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "zh",
-                   progress: Callable[[int, int], None] | None = None, wait: float = 0.0) -> CompileResult:
+                   progress: Callable[[int, int], None] | None = None, wait: float = 0.0,
+                   docx: bool = True, pdf: bool = False) -> CompileResult:
     """Compile one period (default: the latest found in inbox/) into outbox/<period>/."""
     import time
 
@@ -87,7 +90,7 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
         results = _with_history(ws, ingested, results, store)
         timings["score"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        out = _write_outputs(ws, ingested, results, lang)
+        out = _write_outputs(ws, ingested, results, lang, docx=docx, pdf=pdf)
         timings["render"] = time.perf_counter() - t0
         if store is not None:
             from reporting.jobs.record import record_compile
@@ -136,8 +139,10 @@ def _remove_stale_staging(outbox: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: str) -> CompileResult:
+def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: str, *, docx: bool = True,
+                   pdf: bool = False) -> CompileResult:
     from reporting.render.bulletin.workbook import write_bulletin
+    from reporting.render.document import stage_documents, stale_documents
     from reporting.render.feedback import write_feedback
     from reporting.workspace.paths import safe_filename
 
@@ -155,6 +160,8 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
         names.append(results.bulletin_file)
         write_results_json(staging / "results.json", results)
         names.append("results.json")
+        docs, pdf_problem = stage_documents(staging, results, ws.settings.document, lang, pdf=pdf) if docx else ([], None)
+        names += docs
         (staging / "feedback").mkdir()
         units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
         for code in sorted(units_with_issues):
@@ -165,6 +172,9 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
             names.append(rel)
         _ordinary_modes(staging, names)
         _install(staging, folder, names)
+        for stale_doc in stale_documents(folder, results, ws.settings.document, lang, docs):
+            with contextlib.suppress(OSError):
+                stale_doc.unlink()
         # only once everything is in place: feedback for units that no longer have problems goes
         old_feedback = folder / "feedback"
         if old_feedback.is_dir():
@@ -178,6 +188,7 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
         period=period, results=results, folder=folder, bulletin=folder / results.bulletin_file,
         results_path=folder / "results.json",
         feedback=[folder / n for n in names if n.startswith("feedback/")],
+        documents=[folder / n for n in docs], pdf_problem=pdf_problem,
     )
 
 

@@ -135,6 +135,8 @@ def _pattern(text: str, key: str, allowed: str, loc: Any, problems: list[str]) -
 
 
 def _document(table: dict[str, Any], loc: Any, problems: list[str]) -> DocumentSettings:
+    from reporting.core.messages import t
+
     d = DocumentSettings()
     text = {k: _text(table, k, getattr(d, k), loc, problems, "document")
             for k in ("mark", "number", "recipients", "cc", "printer", "sign_date", "title", "title_en", "signature")}
@@ -162,7 +164,9 @@ def _document(table: dict[str, Any], loc: Any, problems: list[str]) -> DocumentS
 
             close = difflib.get_close_matches(unknown[0], SECTIONS, n=1, cutoff=0.6)
             _bad(problems, loc, "document", "sections", "config.err.doc_sections", value=unknown[0],
-                 allowed=", ".join(SECTIONS) + (f"; {close[0]}?" if close else ""))
+                 allowed=", ".join(SECTIONS))
+            if close:
+                problems[-1] += t("config.err.did_you_mean", "zh", key=close[0])
         chosen = tuple(s for s in SECTIONS if s in sections)
     return DocumentSettings(
         enabled=_flag(table, "enabled", True, loc, problems, "document"),

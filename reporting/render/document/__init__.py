@@ -82,3 +82,36 @@ def write_document(path: Path, results: Results | dict[str, Any], config: Docume
     package.settings_chinese(doc)
     write_bytes(Path(path), package.reproducible_bytes(doc))
     return Path(path)
+
+
+def stage_documents(folder: Path, results: Results, config: DocumentConfig, lang: str = "zh", *,
+                    pdf: bool = False) -> tuple[list[str], Exception | None]:
+    """Write the document (and, asked for, its PDF) into ``folder`` (compile's staging folder).
+
+    Returns the names written and, when the PDF could not be made, the reason (the .docx stands:
+    a PC without LibreOffice still gets the document).
+    """
+    from reporting.render.document.pdf import PdfFailed, PdfUnavailable, convert_to_pdf
+
+    if not config.document.enabled:
+        return [], None
+    name = document_filename(results, config, lang)
+    write_document(folder / name, results, config, lang)
+    names = [name]
+    problem: Exception | None = None
+    if pdf:
+        pdf_name = name[: -len(".docx")] + ".pdf"
+        try:
+            convert_to_pdf(folder / name, folder / pdf_name)
+            names.append(pdf_name)
+        except (PdfUnavailable, PdfFailed) as exc:
+            problem = exc
+    return names, problem
+
+
+def stale_documents(folder: Path, results: Results, config: DocumentConfig, lang: str, written: list[str]) -> list[Path]:
+    """This period's document files that the run did not write (``--no-docx``, no ``--pdf``): an
+    earlier compile's, whose numbers may be out of date and must not be mailed with the new bulletin."""
+    name = document_filename(results, config, lang)
+    candidates = [name, name[: -len(".docx")] + ".pdf"]
+    return [folder / n for n in candidates if n not in written and (folder / n).is_file()]
