@@ -29,9 +29,14 @@ def _pages(pdf: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    from reporting.demo.history import sample_history
+    from reporting.render.history_book import write_history_template
+
     root = tmp_path_factory.mktemp("print") / "ws"
     make_demo(root, n_units=40, periods=[Period(2022, 10), Period(2022, 11)])
-    out = compile_period(load_workspace(root), Period(2022, 11))
+    ws = load_workspace(root)  # with 2021 history: 同比 columns on 通报 and 分项指标, the 报送及时性 sheet
+    write_history_template(ws, 2021, values=sample_history(ws, month=11))
+    out = compile_period(ws, Period(2022, 11))
     profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(out.folder), str(out.bulletin)], capture_output=True, timeout=240, check=True)
@@ -73,3 +78,35 @@ def test_submissions_header_repeats_and_earlier_months_are_one_line(pages: list[
     text = "\n".join(sub_pages)
     assert "另有较早月份的文件 40 个（2022-10 40 个）" in text
     assert "2022年11月/" in text and "2022年10月/" not in text  # October's files are not listed one by one
+
+
+def test_notice_with_history_columns_stays_one_page(pages: list[str]) -> None:
+    first = pages[0]
+    for word in ("本月新增", "上年同期", "同比增长", "说明", "高新技术企业申报数", "揭榜挂帅项目金额", "制表单位"):
+        assert word in first, word
+    assert "同比增长" in first and "%" in first.split("同比增长", 1)[1]
+    assert "各单位科技创新重点指标综合排名" in pages[1]
+
+
+def test_indicator_bands_with_history_keep_their_headers(pages: list[str]) -> None:
+    band_pages = [p for p in pages if "各单位分项指标完成情况" in p]
+    for page in band_pages:
+        lines = [x for x in page.splitlines() if x.strip()]
+        head_at = next(i for i, x in enumerate(lines) if "年度目标" in x and "累计完成" in x)
+        assert "同比增长" in lines[head_at] and "本月新增" in lines[head_at]
+        first_unit = next(i for i, x in enumerate(lines) if "示例" in x)
+        assert head_at < first_unit
+
+
+def test_timeliness_pages_repeat_their_header(pages: list[str]) -> None:
+    t_pages = [p for p in pages if "2022年11月报送及时性" in p]
+    assert t_pages
+    assert "截止时间为2022年12月5日" in t_pages[0] and "chinese-calendar" in t_pages[0]
+    for page in t_pages:
+        lines = [x for x in page.splitlines() if x.strip()]
+        head_at = next(i for i, x in enumerate(lines) if "序号" in x and "及时性" in x)
+        first_unit = next((i for i, x in enumerate(lines) if "示例" in x), len(lines))
+        assert head_at < first_unit
+    text = "\n".join(t_pages)
+    assert len(t_pages) >= 2  # 40 units: the table runs onto a second page, its header repeated
+    assert text.count("逾期 ") + text.count("按时 ") + text.count("未报送 ") >= 40

@@ -51,11 +51,11 @@ def _spread(total: float, weights: dict[str, float], decimals: int) -> dict[str,
     return {u: x / scale for u, x in out.items()}
 
 
-def sample_history(ws: Workspace, seed: int = 2021) -> dict[str, dict[str, dict[str, float]]]:
-    """period -> unit -> indicator -> 2021 year-to-date value."""
+def sample_history(ws: Workspace, seed: int = 2021, month: int = 12) -> dict[str, dict[str, dict[str, float]]]:
+    """period -> unit -> indicator -> 2021 year-to-date value, from the inbox's 2022 ``month`` (and the month before)."""
     rng = random.Random(seed)
-    dec = _accepted(ws, Period(YEAR + 1, 12))
-    nov = _accepted(ws, Period(YEAR + 1, 11))
+    dec = _accepted(ws, Period(YEAR + 1, month))
+    nov = _accepted(ws, Period(YEAR + 1, month - 1))
     out: dict[str, dict[str, dict[str, float]]] = {}
     for ind in ws.indicators:
         now = {u.code: dec.get(u.code, {}).get(ind.code) for u in ws.units}
@@ -63,12 +63,13 @@ def sample_history(ws: Workspace, seed: int = 2021) -> dict[str, dict[str, dict[
         g_district = DISTRICT_GROWTH.get(ind.code, rng.uniform(*GROWTH_RANGE))
         weights = {u: x / (1 + min(0.32, max(0.02, g_district + rng.uniform(-UNIT_SPREAD, UNIT_SPREAD))))
                    for u, x in now.items()}
-        year_end = _spread(sum(now.values()) / (1 + g_district), weights, ind.decimals)
         curve = list(ind.schedule) if ind.schedule else list(DEFAULT_CURVE)
+        share = curve[month - 1] or 1.0  # the 2022 month's share of the year: year ends from it
+        year_end = _spread(sum(now.values()) / (1 + g_district) / share, weights, ind.decimals)
         for unit, final in year_end.items():
             shares = list(curve)
             n22, d22 = nov.get(unit, {}).get(ind.code), now[unit]
-            if n22 is not None and d22:
+            if n22 is not None and d22 and month == 12:
                 shares[10] = min(1.0, max(shares[9], n22 / d22))
             last = 0.0
             for m in range(1, 13):

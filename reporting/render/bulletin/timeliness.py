@@ -83,7 +83,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
                "late": F.td(align="center", **F.status("behind")),
                "missing": F.td(align="center", **F.status("missing"))}
 
-    for c, h in enumerate(heads):  # repeated at the top of every printed page
+    for c, h in enumerate(heads):
         sh.put(2, c, h, F.th(), measure=False)
     sh.row(2, 20)
     r = 3
@@ -116,5 +116,5 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
     sh.merge(1, 0, 1, ncol - 1, summary, F(text_wrap=True, align="left"))
     sh.row(1, summary_pt)
     sh.ws.freeze_panes(3, 2)
-    sh.page_setup(repeat=(2, 2))  # one page wide, as many tall as the units need
+    sh.page_setup(repeat=(0, 2))  # one page wide, as many tall as the units need; title and header on each
 
