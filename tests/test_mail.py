@@ -286,7 +286,8 @@ def _raw_headers(raw: bytes, part_marker: bytes) -> str:
     raise AssertionError(f"no part with {part_marker!r}")
 
 
-def _check_message(raw: bytes, *, subject: str, attachment: bytes | None, filename: str | None) -> email.message.EmailMessage:
+def _check_message(raw: bytes, *, subject: str, attachment: bytes | None, filename: str | None,
+                   attachments: int = 1) -> email.message.EmailMessage:
     assert all(len(line) <= 998 for line in raw.split(b"\r\n")), "a line over 998 characters"
     assert raw.isascii(), "8-bit bytes in the message"
     msg = email.message_from_bytes(raw, policy=policy.default)
@@ -299,9 +300,8 @@ def _check_message(raw: bytes, *, subject: str, attachment: bytes | None, filena
     assert "Microsoft YaHei" in html and "<style" not in html and "<img" not in html
     if attachment is not None:
         atts = _attachments(msg)
-        assert len(atts) == 1
-        att = atts[0]
-        assert att.get_filename() == filename
+        assert len(atts) == attachments
+        [att] = [a for a in atts if a.get_filename() == filename]
         assert att.get_content() == attachment
         head = _raw_headers(raw, b"Content-Disposition")
         assert "filename*=utf-8''" in head
@@ -659,13 +659,20 @@ def test_sample_workspace_email_writes_readable_drafts(tmp_path: Path) -> None:
     eml = folder / "outbox" / "2022-12" / "mail" / "bulletin.eml"
     raw = eml.read_bytes()
     bulletin = (folder / "outbox" / "2022-12" / results["bulletin_file"]).read_bytes()
-    _check_message(raw, subject="【通报】2022年12月全区科技创新重点指标完成情况", attachment=bulletin,
-                   filename=results["bulletin_file"])
+    from reporting.deliver.builder import bulletin_document
+
+    document = bulletin_document(folder / "outbox" / "2022-12")  # the 通报 as a document, when written
+    msg = _check_message(raw, subject="【通报】2022年12月全区科技创新重点指标完成情况", attachment=bulletin,
+                         filename=results["bulletin_file"], attachments=1 + (document is not None))
+    if document is not None:
+        [doc] = [a for a in msg.iter_attachments() if a.get_filename() == document.name]
+        assert doc.get_content() == document.read_bytes()
     exe = shutil.which("neomutt") or shutil.which("mutt")
     if exe:
-        saved = _mutt_save_attachment(exe, eml, tmp_path / "mutt")
-        assert [p.name for p in saved] == [results["bulletin_file"]]
-        assert saved[0].read_bytes() == bulletin
+        saved = _mutt_save_attachment(exe, eml, tmp_path / "mutt")  # the last attachment
+        last = document or folder / "outbox" / "2022-12" / results["bulletin_file"]
+        assert [p.name for p in saved] == [last.name]
+        assert saved[0].read_bytes() == last.read_bytes()
     for kind in ("remind", "feedback"):
         result = runner.invoke(cli, ["--workspace", str(folder), kind, "--period", "2022-12"])
         assert result.exit_code == 0, result.output
