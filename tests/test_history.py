@@ -128,9 +128,7 @@ def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("hist") / "ws"
     init_workspace(root)
-    toml = root / "templates" / "indicators.toml"  # 科技型中小企业 ranked by growth, as in the repository's sample
-    toml.write_text(toml.read_text(encoding="utf-8").replace('code = "tech_sme"\n', 'code = "tech_sme"\nrank_by = "growth"\n'),
-                    encoding="utf-8")
+    assert 'rank_by = "growth"' in (root / "templates" / "indicators.toml").read_text(encoding="utf-8")  # 科技型中小企业
     ws = load_workspace(root, with_targets=False)
     unit_t, district_t = sample_targets(ws)
     write_targets_workbook(root / "templates" / "targets" / "2022.xlsx", year=2022, district=ws.settings.district,

@@ -16,7 +16,15 @@ from reporting.core.messages import t
 
 
 @click.group(name="history", context_settings=CONTEXT)
-def history() -> None:
+@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False), default=None,
+              help="工作区文件夹 (default: $REPORTING_WORKSPACE, else the current directory).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of output (default: workspace's).")
+@click.option("--quiet", "-q", is_flag=True, default=None, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, default=None, help="Print more detail.")
+@click.option("--debug", is_flag=True, default=None, help="Show a traceback on unexpected errors.")
+@click.pass_context
+def history(ctx: click.Context, workspace: str | None, lang: str | None, quiet: bool | None,
+            verbose: bool | None, debug: bool | None) -> None:
     """The workspace's history (history.sqlite): 同比, 本月新增, 报送及时性 come from it.
 
     \b
@@ -29,6 +37,11 @@ def history() -> None:
     Back up history.sqlite: it holds the time each file was first received; everything
     else in it is re-created by `reporting history rebuild`.
     """
+    env = ctx.ensure_object(Env)
+    for name, value in (("workspace", workspace), ("lang", lang), ("quiet", quiet), ("verbose", verbose),
+                        ("debug", debug)):
+        if value is not None:
+            setattr(env, name, value)
 
 
 def _problems(env: Env, problems: list[str]) -> None:
