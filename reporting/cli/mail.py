@@ -40,7 +40,10 @@ def _mail_command(kind: str, name: str, doc: str) -> click.Command:
 
 email = _mail_command("bulletin", "email", """Email the bulletin to the workspace's recipients.
 
-    Without --send, writes .eml files to outbox/PERIOD/mail/ for review.
+    Attaches the bulletin workbook and, when outbox/PERIOD/ has it, the
+    bulletin document (its .pdf, else its .docx). Without --send, writes .eml
+    files to outbox/PERIOD/mail/ for review. --send refuses (exit 2) while
+    inbox/ has files newer than results.json: compile again, or --stale-ok.
 
     \b
     Example:
@@ -49,15 +52,24 @@ email = _mail_command("bulletin", "email", """Email the bulletin to the workspac
     """)
 remind = _mail_command("remind", "remind", """Remind units that have not submitted, with their blank form attached.
 
+    Before the period's first compile (no results.json), every unit is
+    reminded; after it, the units with no accepted file, told why a file they
+    sent could not be used. A reminder whose content changed goes again.
+
     \b
     Example:
       reporting remind --period 2022-12 --send
+      reporting remind --period 2022-12 --unit 湖塘镇
     """)
 feedback = _mail_command("feedback", "feedback", """Send each unit with problems its list of issues and annotated workbook.
+
+    A unit whose feedback changed since it was sent (a new compile) gets the
+    new one without --resend; the others get nothing twice.
 
     \b
     Example:
       reporting feedback --period 2022-12 --send
+      reporting feedback --period 2022-12 --send --unit 湖塘镇 --unit 牛塘镇
     """)
 
 COMMANDS = (email, remind, feedback)
