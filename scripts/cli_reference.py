@@ -20,7 +20,12 @@ def render() -> str:
     runner = CliRunner()
     parts = ["# Command reference", "",
              "Generated from `reporting --help` by `scripts/cli_reference.py`; do not edit by hand.", ""]
-    for args in [[], *[[name] for name in cli.commands]]:
+    import click
+
+    subcommands = [[name, sub] for name, cmd in cli.commands.items() if isinstance(cmd, click.Group)
+                   for sub in cmd.commands]
+    for args in sorted([[], *[[name] for name in cli.commands], *subcommands],
+                       key=lambda a: (list(cli.commands).index(a[0]) if a else -1, len(a), a)):
         out = runner.invoke(cli, [*args, "--help"], prog_name="reporting", terminal_width=100).output
         parts += [f"## reporting {' '.join(args)}".rstrip(), "", "```text", out.rstrip(), "```", ""]
     return "\n".join(parts)
