@@ -342,3 +342,32 @@ def test_without_a_document_only_the_workbook_goes(mail_ws: Path) -> None:
     [draft] = run_mail(load_workspace(mail_ws), "bulletin", P).written
     assert len(_names(draft.read_bytes())) == 1
     assert "正式文件" not in _text(draft.read_bytes())
+
+
+def test_unit_option_with_nothing_for_that_unit_says_so(mail_ws: Path) -> None:
+    r = _cli(["-w", str(mail_ws), "feedback", "--period", "2022-12", "--unit", "湖塘镇"])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "所选单位没有需要发送的反馈"
+    r = _cli(["-w", str(mail_ws), "--lang", "en", "remind", "--period", "2022-12", "--unit", "hutang"])
+    assert r.output.strip() == "No reminder for the units chosen with --unit"
+
+
+def test_second_round_of_reminders(ws_dir: Path, env: None, cert: tuple[Path, Path]) -> None:
+    """Start of month: all 13. After the compile: the one missing unit, whose reminder now names the file it
+    sent (new content, so without --resend); once more: nothing; --resend: that unit only."""
+    ws = load_workspace(ws_dir)
+    _set_email(ws_dir, host="127.0.0.1", security="none", password_env="REPORTING_TEST_SMTP_PASSWORD",
+               **{"from": "clerk@example.org"})
+    with Server("none", cert) as server:
+        _point_at(ws_dir, server)
+        assert len(run_mail(load_workspace(ws_dir), "remind", P, send=True).sent) == 13
+        out = ws.period_dir(P)
+        (out / "results.json").write_text(json.dumps(_results(ws), ensure_ascii=False), encoding="utf-8")
+        second = run_mail(load_workspace(ws_dir), "remind", P, send=True)
+        assert [s["key"] for s in second.sent] == ["remind:jiaze"] and second.sent[0]["changed"]
+        assert "嘉泽镇_11月.xlsx" in _text(server.received[-1][2])
+        third = run_mail(load_workspace(ws_dir), "remind", P, send=True)
+        assert third.sent == [] and "--resend" in third.skipped[0]["reason"]
+        fourth = run_mail(load_workspace(ws_dir), "remind", P, send=True, resend=True)
+        assert [s["key"] for s in fourth.sent] == ["remind:jiaze"]
+        assert len(server.received) == 15

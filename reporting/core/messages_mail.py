@@ -45,3 +45,9 @@ MESSAGES["mail.remind.earlier_month"] = {
     "zh": "已收到的文件“{file}”是{period}的报表，不是{span}的：请报送{span}的报表。",
     "en": "The file “{file}” we received is the return for {period}, not for {span}: please send the return for {span}."}
 MESSAGES["mail.bulletin.document"] = {"zh": "通报正式文件见附件：{file}", "en": "The bulletin as a document is attached: {file}"}
+MESSAGES.update({
+    "mail.report.none_units": {"zh": "所选单位没有需要发送的{kind}", "en": "No {kind} for the units chosen with --unit"},
+    "mail.kind.remind": {"zh": "提醒", "en": "reminder"},
+    "mail.kind.feedback": {"zh": "反馈", "en": "feedback"},
+    "mail.kind.bulletin": {"zh": "通报", "en": "bulletin"},
+})

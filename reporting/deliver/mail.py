@@ -56,6 +56,7 @@ class MailReport:
     folder: Path | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)  # key, label, subject, to, file
     notes: list[str] = field(default_factory=list)
+    units: list[str] | None = None  # --unit: only these units' messages were built
 
 
 # --------------------------------------------------------------------------- entry points
@@ -94,6 +95,7 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
 
     when = dt.datetime.now().astimezone() if send else draft_date(results)
     units = units if kind != "bulletin" else None
+    report.units = units
     builder = Builder(ws, results, period, lang, override, when, draft=not send, units=units)
     outgoing = builder.bulletin() if kind == "bulletin" else (reminders if kind == "remind" else feedback)(builder)
     report.skipped.extend(builder.skipped)
@@ -113,7 +115,9 @@ def mail_report_text(report: MailReport, lang: str = "zh") -> str:
     """The summary the CLI prints: what was written or sent, skipped, and who did not get it."""
     lines: list[str] = []
     if not report.messages and not report.skipped and not report.failed:
-        lines.append(t(f"mail.report.none_{report.kind}", lang))
+        key = "mail.report.none_units" if report.units is not None and report.kind != "bulletin" else \
+            f"mail.report.none_{report.kind}"
+        lines.append(t(key, lang, kind=t(f"mail.kind.{report.kind}", lang)))
     elif not report.send:
         lines.append(t("mail.report.written", lang, n=len(report.written), folder=report.folder))
         for m in report.messages:
