@@ -9,7 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reporting.render.bulletin import charts, indicators, issues, notice, ranking, submissions, timeliness
+from reporting.render.bulletin import (
+    charts,
+    indicators,
+    issues,
+    lights,
+    notice,
+    ranking,
+    submissions,
+    timeliness,
+)
 from reporting.render.bulletin.layout import label
 
 
@@ -23,6 +32,7 @@ SHEETS: list[SheetSpec] = [
     SheetSpec("sheet.bulletin", notice.write),
     SheetSpec("sheet.ranking", ranking.write),
     SheetSpec("sheet.indicators", indicators.write),
+    SheetSpec("sheet.lights", lights.write),
     SheetSpec("sheet.charts", charts.write),
     SheetSpec("sheet.submissions", submissions.write),
     SheetSpec("sheet.timeliness", timeliness.write),

@@ -92,13 +92,20 @@ def _shade(cell: Any, fill: str) -> None:
 def _write(doc: Any, cell: Any, text: str, align: str, *, size: float, bold: bool = False,
            colour: str | None = None, east: str = P.BODY_FONT) -> None:
     p = cell.paragraphs[0]
-    p.style = doc.styles[P.STYLE_TABLE]
+    p._p.style = _table_style_id(doc)  # by id: python-docx's by-name look-up scans every style each time
     p.alignment = _ALIGN[align]
     for n, line in enumerate(text.split("\n")):
         r = P.run(p, line, east, size=size, bold=bold, colour=_rgb(colour) if colour else None)
         if n:
             r._r.insert(r._r.index(r._r.find(qn("w:t"))), OxmlElement("w:br"))
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _table_style_id(doc: Any) -> str:
+    sid = getattr(doc, "_gw_table_style", None)
+    if sid is None:
+        sid = doc._gw_table_style = doc.styles[P.STYLE_TABLE].style_id
+    return str(sid)
 
 
 def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TABLE,
@@ -120,26 +127,28 @@ def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TA
     P.put_tblpr(t._tbl.tblPr, margins)
     head = t.rows[0]
     _row_props(head, row_pt, header=True)
+    head_cells = head.cells
     for c, col in enumerate(cols):
         t.columns[c].width = Mm(col.width)
-        cell = head.cells[c]
+        cell = head_cells[c]
         cell.width = Mm(col.width)
         _write(doc, cell, col.head, "c", size=size, bold=False, east=P.HEAD1_FONT)
         _shade(cell, HEAD_FILL)
     for row in rows:
         r = t.add_row()
         _row_props(r, row_pt)
+        cells = r.cells
         for c, col in enumerate(cols):
-            r.cells[c].width = Mm(col.width)
+            cells[c].width = Mm(col.width)
         if isinstance(row, str):
-            merged = r.cells[0].merge(r.cells[-1])
+            merged = cells[0].merge(cells[-1])
             _write(doc, merged, row, "l", size=size, east=P.HEAD1_FONT)
             _shade(merged, GROUP_FILL)
             continue
         for c, (col, cell) in enumerate(zip(cols, row, strict=True)):
-            _write(doc, r.cells[c], cell.text, col.align, size=size, bold=cell.bold, colour=cell.colour)
+            _write(doc, cells[c], cell.text, col.align, size=size, bold=cell.bold, colour=cell.colour)
             if cell.fill:
-                _shade(r.cells[c], cell.fill)
+                _shade(cells[c], cell.fill)
     return t
 
 
