@@ -140,7 +140,9 @@ def import_sources(ws: Workspace, sources: list[Path], lang: str = "zh") -> Impo
             elif src.is_dir():
                 from reporting.jobs.record import import_inbox_missing
 
-                periods = import_inbox_missing(ws, store, set(), lang, folder=src)
+                # a month the tool compiled, or whose results were published, is what the meeting saw
+                kept = {p for p, how in store.periods().items() if how in ("compile", "results")}
+                periods = import_inbox_missing(ws, store, kept, lang, folder=src)
                 out.done.append(("history.import.inbox", {"folder": src, "n": len(periods),
                                                           "periods": _span(periods)}))
             else:
