@@ -150,3 +150,12 @@ def test_one_bad_target_cell_does_not_block_regenerating(ws_dir: Path) -> None:
     assert r.exit_code == 0, r.output
     r = _cli(["-w", str(ws_dir), "config"])
     assert r.exit_code == 0, r.output
+
+
+def test_targets_under_another_name_are_named(ws_dir: Path) -> None:
+    book = _book(ws_dir)
+    book.rename(book.with_name("2022年目标.xlsx"))
+    r = _cli(["-w", str(ws_dir), "forms", "--period", "2022-12"])
+    assert "templates/targets/2022年目标.xlsx 未读取：目标表的文件名须为 2022.xlsx" in r.output
+    r = _cli(["-w", str(ws_dir), "forms", "--period", "2023-01"])  # another year: not this file's business
+    assert "2022年目标" not in r.output and "没有 2023 年的目标表" in r.output

@@ -51,3 +51,6 @@ MESSAGES.update({
     "mail.kind.feedback": {"zh": "反馈", "en": "feedback"},
     "mail.kind.bulletin": {"zh": "通报", "en": "bulletin"},
 })
+MESSAGES["targets.warn.other_name"] = {
+    "zh": "{file} 未读取：目标表的文件名须为 {year}.xlsx，请改名",
+    "en": "{file} was not read: the targets workbook must be named {year}.xlsx; rename it"}

@@ -86,13 +86,12 @@ def targets_issues(ws: Workspace, year: int, lang: str = "zh") -> list[IssueReco
     """
     targets = ws.targets_for(year)
     if targets is None:
-        folder = ws.templates / "targets"
-        others = sorted(p.name for p in folder.iterdir()
-                        if (m := _OTHER_FORMAT.match(p.name)) and int(m.group(1)) == year) if folder.is_dir() else []
         out = [IssueRecord(code="no-targets", severity="warning", message=t("targets.warn.missing", lang, year=year))]
-        out += [IssueRecord(code="no-targets", severity="warning", file=f"templates/targets/{name}",
-                            message=t("targets.warn.other_format", lang, file=f"templates/targets/{name}", year=year))
-                for name in others]
+        for name in _near_misses(ws.templates / "targets", year):
+            rel = f"templates/targets/{name}"
+            key = "targets.warn.other_format" if _OTHER_FORMAT.match(name) else "targets.warn.other_name"
+            out.append(IssueRecord(code="no-targets", severity="warning", file=rel,
+                                   message=t(key, lang, file=rel, year=year)))
         return out
     out = []
     for ref, text, value in targets.notes:
@@ -100,6 +99,19 @@ def targets_issues(ws: Workspace, year: int, lang: str = "zh") -> list[IssueReco
         out.append(IssueRecord(code="value-normalised", severity="info", file=targets.file, sheet=sheet, cell=cell,
                                message=t("targets.info.text_number", lang, where=f"{targets.file} {ref}",
                                          text=text, value=value)))
+    return out
+
+
+def _near_misses(folder: Path, year: int) -> list[str]:
+    """Files meant as ``year``'s targets that are not read: another format (2023.xls), another name (2023年目标.xlsx)."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.name.startswith(("~$", ".")) or str(year) not in p.name or p.name == f"{year}.xlsx":
+            continue
+        if _OTHER_FORMAT.match(p.name) or p.suffix.lower() in (".xlsx", ".xls", ".et", ".xlsm", ".ods", ".csv"):
+            out.append(p.name)
     return out
 
 
