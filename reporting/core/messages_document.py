@@ -117,6 +117,8 @@ NARRATIVE_TEXT: dict[str, dict[str, str]] = {
     "gw.p.missing": {"zh": "{units}共{n}个单位本期未报送数据。", "en": "{n} units sent no return: {units}."},
     "gw.p.late": {"zh": "{units}共{n}个单位未在截止日期（{deadline}）前报送。",
                   "en": "{n} units returned after the deadline ({deadline}): {units}."},
+    "gw.p.late_all": {"zh": "全部{n}个单位均未在截止日期（{deadline}）前报送。",
+                      "en": "All {n} units returned after the deadline ({deadline})."},
     "gw.p.data": {"zh": "部分数据有待核实。", "en": "Data to verify. "},
     "gw.p.pending": {"zh": "{items}等{n}项数据待核实，暂按0计入综合得分。",
                      "en": "{n} values await verification and count 0 for now: {items}."},

@@ -313,7 +313,9 @@ def problem_parts(results: Results, lights: LightSettings, lang: str) -> list[tu
         text = ""
         if missing:
             text += tx("gw.p.missing", lang, units=listed_names(missing, lang), n=len(missing))
-        if late:
+        if late and len(late) == len(results.units):
+            text += tx("gw.p.late_all", lang, n=len(late), deadline=doc_date(results.deadline, lang))
+        elif late:
             text += tx("gw.p.late", lang, units=listed_names(late, lang), n=len(late),
                        deadline=doc_date(results.deadline, lang))
         out.append((K_BODY, text))

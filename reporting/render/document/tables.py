@@ -149,6 +149,9 @@ def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TA
             _write(doc, cells[c], cell.text, col.align, size=size, bold=cell.bold, colour=cell.colour)
             if cell.fill:
                 _shade(cells[c], cell.fill)
+    for tr in t._tbl.findall(qn("w:tr"))[-2:]:  # the last rows stay on the page of the note under them
+        for p in tr.iter(qn("w:p")):
+            P.put_ppr(p.get_or_add_pPr(), OxmlElement("w:keepNext"))
     return t
 
 
@@ -174,12 +177,12 @@ def district_table(doc: Any, results: Results, lights: LightSettings, lang: str)
     def L(key: str) -> str:
         return word(key, lang)
 
-    cols = [Col(L("col.no"), 12), Col(L("col.indicator"), 57 if with_yoy else 79, "l"), Col(L("col.unit"), 21),
-            Col(L("col.target"), 24, "r"), Col(L("col.actual"), 24, "r"), Col(L("col.rate"), 19, "r"),
-            Col(L("col.schedule"), 19, "r"), Col(tx("gw.col.gap", lang), 19, "r")]
+    cols = [Col(L("col.no"), 12), Col(L("col.indicator"), 61 if with_yoy else 81, "l"), Col(L("col.unit"), 20),
+            Col(L("col.target"), 23, "r"), Col(L("col.actual"), 23, "r"), Col(L("col.rate"), 19, "r"),
+            Col(L("col.schedule"), 19, "r"), Col(tx("gw.col.gap", lang), 20, "r")]
     if with_yoy:
-        cols.append(Col(L("col.yoy"), 21, "r"))
-    cols.append(Col(L("col.status"), 21))
+        cols.append(Col(L("col.yoy"), 20, "r"))
+    cols.append(Col(L("col.status"), 20))
     rows: list[Row] = []
     for n, i in enumerate(inds, 1):
         d = int(i.decimals or 0)
@@ -191,7 +194,7 @@ def district_table(doc: Any, results: Results, lights: LightSettings, lang: str)
             row.append(Cell(_signed_rate(i.yoy)))
         row.append(Cell(status_label(i.status, lang), fill, colour))
         rows.append(row)
-    return table(doc, cols, rows, size=SIZE_BIG)
+    return table(doc, cols, rows, size=SIZE_BIG, row_pt=24)
 
 
 def _signed_rate(value: float | None) -> str:
@@ -231,11 +234,11 @@ def ranking_table(doc: Any, results: Results, lights: LightSettings, lang: str) 
     def L(key: str) -> str:
         return word(key, lang)
 
-    cols = [Col(L("col.rank"), 20), Col(L("col.unit_name"), 58, "l"), Col(L("col.score"), 26, "r"),
-            Col(L("col.prev_rank"), 22), Col(L("col.change"), 22), Col(tx("gw.col.on_schedule", lang), 26)]
+    cols = [Col(L("col.rank"), 17), Col(L("col.unit_name"), 54, "l"), Col(L("col.score"), 24, "r"),
+            Col(L("col.prev_rank"), 22), Col(L("col.change"), 20), Col(tx("gw.col.on_schedule", lang), 28)]
     if lights.enabled:
-        cols.append(Col(tx("gw.col.lights", lang), 28))
-    cols.append(Col(L("col.submission"), 35 if lights.enabled else 63))
+        cols.append(Col(tx("gw.col.lights", lang), 30))
+    cols.append(Col(L("col.submission"), 42 if lights.enabled else 72))
     lit = unit_lights(results, lights) if lights.enabled else {}
     rows: list[Row] = []
     from reporting.render.bulletin.context import Ctx, submission_text
