@@ -75,7 +75,7 @@ def test_remind_at_the_start_of_the_month_from_the_command_line(ws_dir: Path, en
         assert att.get_filename() == f"{unit.name}2023年1月科技创新重点指标报表.xlsx"
         form = ws_dir / "outbox" / "2023-01" / "forms" / f"{unit.name}_2023年1月.xlsx"
         assert att.get_content() == form.read_bytes()
-        assert "2023年2月5日" in _text(path.read_bytes())
+        assert "2023年2月6日" in _text(path.read_bytes())  # the 5th is a Sunday: the next working day
         assert [a.addr_spec for a in msg["To"].addresses] == list(unit.emails)
     with Server("none", cert) as server:
         _set_email(ws_dir, host="127.0.0.1", security="none", password_env="REPORTING_TEST_SMTP_PASSWORD",
@@ -371,3 +371,12 @@ def test_second_round_of_reminders(ws_dir: Path, env: None, cert: tuple[Path, Pa
         fourth = run_mail(load_workspace(ws_dir), "remind", P, send=True, resend=True)
         assert [s["key"] for s in fourth.sent] == ["remind:jiaze"]
         assert len(server.received) == 15
+
+
+def test_the_reminders_deadline_is_the_one_timeliness_counts(ws_dir: Path) -> None:
+    """September 2023: the 5th of October is in the National Day holiday; the next working day is the 7th (调休)."""
+    from reporting.core.periods import Period
+
+    report = run_mail(load_workspace(ws_dir), "remind", Period(2023, 9))
+    text = _text(report.written[0].read_bytes())
+    assert "于2023年10月7日前报送" in text and "10月5日" not in text

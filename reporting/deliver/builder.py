@@ -142,8 +142,10 @@ class Builder:
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
 
     def deadline_text(self) -> str:
-        y, m = (self.period.year + 1, 1) if self.period.month == 12 else (self.period.year, self.period.month + 1)
-        day = dt.date(y, m, self.es.deadline)
+        """The due day as timeliness counts it: ``deadline`` of the next month, or the next working day."""
+        from reporting.workspace.calendar import deadline
+
+        day = deadline(self.period.year, self.period.month, self.es.deadline)
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else day.isoformat()
 
     def issue_line(self, i: dict[str, Any]) -> str:
