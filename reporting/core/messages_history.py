@@ -120,8 +120,8 @@ BULLETIN_LABELS: dict[str, dict[str, str]] = {
     "timeliness.summary": {
         "zh": "本期报送截止时间为{deadline}（次月截止日遇周末或法定节假日顺延至下一个工作日；{calendar}）。"
               "按时报送{on_time}个，逾期{late}个，未报送{missing}个。",
-        "en": "Returns for this month were due on {deadline} (the day in the next month, moved to the next "
-              "working day after a weekend or public holiday; {calendar}). On time {on_time}, late {late}, "
+        "en": "Returns for this month were due on {deadline} (the configured day of the next month, moved to "
+              "the next working day after a weekend or public holiday; {calendar}). On time {on_time}, late {late}, "
               "not submitted {missing}."},
     "timeliness.calendar_cc": {"zh": "工作日依据 {name} 的节假日安排", "en": "working days from {name}'s holiday schedule"},
     "timeliness.calendar_weekends": {

@@ -282,7 +282,7 @@ def history_table(ws: Workspace, store: Store, *, unit: str | None = None, indic
     scope = ws.unit(unit).name if unit and lang == "zh" else (
         (ws.unit(unit).name_en or ws.unit(unit).name) if unit else t("history.show.district", lang))
     yoy_head = t("history.show.yoy", lang, year=last_year)
-    src = t("history.show.sources", lang, sources="、".join(t(f"history.source.{s}", lang) for s in sorted(sources)))
+    src = t("history.show.sources", lang, sources=t("list.sep", lang).join(t(f"history.source.{s}", lang) for s in sorted(sources)))
 
     def shown(code: str, x: float | None) -> str:
         if x is None:
