@@ -380,3 +380,22 @@ def test_the_reminders_deadline_is_the_one_timeliness_counts(ws_dir: Path) -> No
     report = run_mail(load_workspace(ws_dir), "remind", Period(2023, 9))
     text = _text(report.written[0].read_bytes())
     assert "于2023年10月7日前报送" in text and "10月5日" not in text
+
+
+def test_a_file_the_compile_did_not_see_is_new_whatever_its_times(mail_ws: Path, env: None,
+                                                                    cert: tuple[Path, Path]) -> None:
+    """Moved on the same Windows drive, a file keeps its old times: results.json not listing it is enough."""
+    (mail_ws / "inbox" / "嘉泽镇_2022年12月.xlsx").write_bytes(b"moved in, times kept")
+    results = mail_ws / "outbox" / "2022-12" / "results.json"
+    future = time.time() + 3600
+    os.utime(results, (future, future))  # newer than the file by every timestamp
+    with Server("none", cert) as server:
+        _point_at(mail_ws, server)
+        with pytest.raises(ReportingError, match="--stale-ok"):
+            run_mail(load_workspace(mail_ws), "remind", P, send=True)
+        data = json.loads(results.read_text(encoding="utf-8"))  # once compiled, it is known
+        data["files"].append({**data["files"][0], "file": "嘉泽镇_2022年12月.xlsx"})
+        results.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.utime(results, (future, future))
+        assert run_mail(load_workspace(mail_ws), "remind", P, send=True).failed == []
+        assert len(server.received) == 1

@@ -51,9 +51,9 @@ def start_of_month(ws: Workspace, period: Period) -> Results:
     })
 
 
-def stale_note(ws: Workspace, period: Period, lang: str) -> list[str]:
+def stale_note(ws: Workspace, period: Period, lang: str, known: set[str] | None = None) -> list[str]:
     """Warn when inbox/ holds files newer than results.json: a reminder could chase a unit that just sent."""
-    newer = newer_files(ws, period)
+    newer = newer_files(ws, period, known)
     return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
 
 
@@ -65,13 +65,15 @@ def no_results_note(ws: Workspace, period: Period, lang: str) -> list[str]:
     return [note]
 
 
-def newer_files(ws: Workspace, period: Period) -> int:
+def newer_files(ws: Workspace, period: Period, known: set[str] | None = None) -> int:
     """How many files in inbox/ arrived after results.json was written (0 when there is none).
 
     A file counts by the later of its modification and its change time: a
     file saved from a mail program or copied with its original (older)
-    modification time still arrived after the compile. Lock files, hidden
-    files and the clerk's notes (.txt, .md) do not count.
+    modification time still arrived after the compile. A file that keeps both
+    (moved on the same Windows drive) is still new when results.json does not
+    list it (``known``: the compile's file names, relative to inbox/). Lock
+    files, hidden files and the clerk's notes (.txt, .md) do not count.
     """
     try:
         stamp = results_path(ws, period).stat().st_mtime
@@ -85,7 +87,8 @@ def newer_files(ws: Workspace, period: Period) -> int:
             st = path.stat()
         except OSError:
             continue
-        if max(st.st_mtime, st.st_ctime) > stamp + 1:
+        unknown = known is not None and _relative(path, ws.inbox) not in known
+        if unknown or max(st.st_mtime, st.st_ctime) > stamp + 1:
             newer += 1
     return newer
 
@@ -96,6 +99,13 @@ def _inbox_files(ws: Workspace) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         out += [Path(root) / name for name in files]
     return out
+
+
+def _relative(path: Path, inbox: Path) -> str:
+    try:
+        return path.relative_to(inbox).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _counts(path: Path) -> bool:

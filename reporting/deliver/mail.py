@@ -88,9 +88,10 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
     if send:
         check_send_settings(es, lang)
     secret = smtp_password(es, password, lang) if send else None
-    stale = stale_note(ws, period, lang)
+    known = {f.file for f in results.files} if results_path(ws, period).exists() else None
+    stale = stale_note(ws, period, lang, known)
     if stale and send and not stale_ok:
-        raise ReportingError(t("mail.err.stale", lang, n=newer_files(ws, period), period=period))
+        raise ReportingError(t("mail.err.stale", lang, n=newer_files(ws, period, known), period=period))
     report.notes.extend(stale)
 
     when = dt.datetime.now().astimezone() if send else draft_date(results)
