@@ -159,3 +159,15 @@ def test_targets_under_another_name_are_named(ws_dir: Path) -> None:
     assert "templates/targets/2022年目标.xlsx 未读取：目标表的文件名须为 2022.xlsx" in r.output
     r = _cli(["-w", str(ws_dir), "forms", "--period", "2023-01"])  # another year: not this file's business
     assert "2022年目标" not in r.output and "没有 2023 年的目标表" in r.output
+
+
+def test_target_problems_in_english(ws_dir: Path) -> None:
+    _edit(_book(ws_dir), {"E5": "约40", "D4": "=1+1"})
+    r = _cli(["-w", str(ws_dir), "--lang", "en", "config"])
+    assert r.exit_code == 2
+    assert "年度目标!E5: a target must be a number, not '约40'" in r.output
+    assert "年度目标!D4: the formula has no calculated value" in r.output
+    r = _cli(["-w", str(ws_dir), "--lang", "en", "targets", "--year", "2022"])
+    assert r.exit_code == 2 and "exists and was not overwritten" in r.output and "--force" in r.output
+    r = _cli(["-w", str(ws_dir), "targets", "--year", "2022"])
+    assert r.exit_code == 2 and "已存在，未覆盖" in r.output

@@ -24,9 +24,21 @@ MESSAGES.update({
         "zh": "{where}：目标值“{text}”是文本，已按数字 {value} 读取",
         "en": "{where}: the target “{text}” is text; read as the number {value}"},
     "targets.err.formula": {
-        "zh": "{where}: 公式没有计算结果（文件未在 Excel 中保存过），请在 Excel 中打开并保存，或直接填写数字",
-        "en": "{where}: the formula has no calculated value (the file was never saved by Excel); "
+        "zh": "公式没有计算结果（文件未在 Excel 中保存过），请在 Excel 中打开并保存，或直接填写数字",
+        "en": "the formula has no calculated value (the file was never saved by Excel); "
               "open and save it in Excel, or type the number"},
+    "targets.err.unreadable": {"zh": "无法读取目标表（{detail}），请用 Excel 另存为 .xlsx",
+                               "en": "cannot read the targets workbook ({detail}); save it as .xlsx in Excel"},
+    "targets.err.no_codes": {"zh": "找不到“{label}”行，请用 reporting targets 重新生成目标表",
+                             "en": "no “{label}” row (indicator codes); write the workbook again with reporting targets"},
+    "targets.err.indicator": {"zh": "未知的指标代码 {code!r}", "en": "unknown indicator code {code!r}"},
+    "targets.err.unit": {"zh": "未知的单位代码 {code!r}（见 workspace.toml 的 [[units]]）",
+                         "en": "unknown unit code {code!r} (see [[units]] in workspace.toml)"},
+    "targets.err.negative": {"zh": "目标值不能为负数（{value}）", "en": "a target cannot be negative ({value})"},
+    "targets.err.not_a_number": {"zh": "目标值必须是数字，而不是 {value!r}",
+                                 "en": "a target must be a number, not {value!r}"},
+    "targets.err.exists": {"zh": "{path} 已存在，未覆盖。确需重新生成（将清空已填目标）请加 --force",
+                           "en": "{path} exists and was not overwritten; to write it again (the targets in it are lost) add --force"},
 })
 MESSAGES["targets.warning"] = {"zh": "注意：{text}", "en": "Warning: {text}"}
 

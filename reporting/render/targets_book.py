@@ -18,7 +18,7 @@ def write_blank_targets(ws: Workspace, year: int, *, force: bool = False) -> Pat
     """Write ``templates/targets/<year>.xlsx`` for the clerk to fill in."""
     path = targets_path(ws, year)
     if path.exists() and not force:
-        raise WorkspaceError(f"{path} 已存在，未覆盖。确需重新生成（将清空已填目标）请加 --force")
+        raise WorkspaceError(key="targets.err.exists", path=path)
     write_targets_workbook(
         path, year=year, district=ws.settings.district, units=ws.units, indicators=ws.indicators,
         group_names={g.code: g.name for g in ws.groups},

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from reporting.core.cells import column_letter
+from reporting.core.errors import Problem
 from reporting.core.messages import t
 from reporting.core.models import Indicator, Unit
 from reporting.core.results import IssueRecord
@@ -141,7 +142,7 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
     except BaseException as exc:  # noqa: B036 - a native panic must become one clear message too
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        problems.append(f"{rel}: 无法读取目标表（{type(exc).__name__}），请用 Excel 另存为 .xlsx")
+        problems.append(Problem(rel, "targets.err.unreadable", detail=type(exc).__name__))
         return {}, {}
 
     def cell(r: int, c: int) -> object:
@@ -155,7 +156,7 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
     codes_row = next((r for r in range(1, min(len(rows), 20) + 1)
                       if str(cell(r, 1) or "").strip() == CODE_LABEL), None)
     if codes_row is None:
-        problems.append(f"{rel} {title}: 找不到“{CODE_LABEL}”行，请用 reporting targets 重新生成目标表")
+        problems.append(Problem(f"{rel} {title}", "targets.err.no_codes", label=CODE_LABEL))
         return {}, {}
     columns: dict[int, str] = {}
     for c in range(4, len(rows[codes_row - 1]) + 1):
@@ -163,7 +164,8 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
         if not code:
             continue
         if code not in known_ind:
-            problems.append(f"{rel} {title}!{column_letter(c - 1)}{codes_row}: 未知的指标代码 {code!r}")
+            problems.append(Problem(f"{rel} {title}!{column_letter(c - 1)}{codes_row}", "targets.err.indicator",
+                                    code=code))
             continue
         columns[c] = code
     unit_targets: dict[str, dict[str, float | None]] = {}
@@ -173,7 +175,7 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
         if not code or code.startswith(("说明", "注")):
             continue
         if code != DISTRICT_CODE and code not in known_unit:
-            problems.append(f"{rel} {title}!A{r}: 未知的单位代码 {code!r}（见 workspace.toml 的 [[units]]）")
+            problems.append(Problem(f"{rel} {title}!A{r}", "targets.err.unit", code=code))
             continue
         row: dict[str, float | None] = {}
         for c, ind in columns.items():
@@ -181,7 +183,7 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
             addr = f"{column_letter(c - 1)}{r}"
             ref = f"{rel} {title}!{addr}"
             if addr in no_value:
-                problems.append(t("targets.err.formula", "zh", where=ref))
+                problems.append(Problem(ref, "targets.err.formula"))
                 row[ind] = None
                 continue
             if isinstance(v, str) and v.strip():
@@ -193,12 +195,12 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
                 row[ind] = None
             elif isinstance(v, int | float) and not isinstance(v, bool):
                 if v < 0:
-                    problems.append(f"{ref}: 目标值不能为负数（{v:g}）")
+                    problems.append(Problem(ref, "targets.err.negative", value=f"{v:g}"))
                     row[ind] = None
                 else:
                     row[ind] = float(v)
             else:
-                problems.append(f"{ref}: 目标值必须是数字，而不是 {v!r}")
+                problems.append(Problem(ref, "targets.err.not_a_number", value=v))
                 row[ind] = None
         if code == DISTRICT_CODE:
             district = row
