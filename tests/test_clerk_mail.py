@@ -399,3 +399,11 @@ def test_a_file_the_compile_did_not_see_is_new_whatever_its_times(mail_ws: Path,
         os.utime(results, (future, future))
         assert run_mail(load_workspace(mail_ws), "remind", P, send=True).failed == []
         assert len(server.received) == 1
+
+
+def test_remind_in_a_year_without_targets_says_so(ws_dir: Path) -> None:
+    r = _cli(["-w", str(ws_dir), "remind", "--period", "2023-01"])
+    assert r.exit_code == 0, r.output
+    assert "注意：没有 2023 年的目标表：不计算完成率和排名" in r.output
+    r = _cli(["-w", str(ws_dir), "remind", "--period", "2022-12"])
+    assert "目标表" not in r.output

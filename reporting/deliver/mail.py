@@ -84,6 +84,11 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
         report.notes.extend(no_results_note(ws, period, lang))
     else:
         results = load_results(ws, period, lang)
+    if kind == "remind":  # reminders carry forms: without the year's targets they show none
+        from reporting.workspace.targets import targets_issues
+
+        report.notes.extend(t("targets.warning", lang, text=i.message)
+                            for i in targets_issues(ws, period.year, lang) if i.severity == "warning")
     override = [a for a in (to or []) if a.strip()]
     if send:
         check_send_settings(es, lang)
