@@ -143,6 +143,7 @@ NARRATIVE_TEXT: dict[str, dict[str, str]] = {
     "gw.record.printed": {"zh": "{date}印发", "en": "Issued {date}"},
     "gw.table.note_ranking": {"zh": "注：综合得分为各项指标完成率（最高按{cap}计）的加权得分；“并列”表示得分相同、名次并列。",
                               "en": "Note: the score weighs each indicator's rate (capped at {cap}); \"tied\" marks equal scores."},
+    "gw.table.more": {"zh": "……（其余{n}个单位从略，详见通报工作簿）", "en": "… ({n} more units: see the bulletin workbook)"},
     "gw.col.tied": {"zh": "并列{rank}", "en": "={rank}"},
     "gw.col.lights": {"zh": "亮灯（绿/黄/红）", "en": "Lights (G/Y/R)"},
     "gw.col.gap": {"zh": "较序时（百分点）", "en": "vs schedule (pp)"},

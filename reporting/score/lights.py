@@ -9,6 +9,7 @@ the two percentages beside it; against the schedule, green is exactly the scorer
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from reporting.core.results import Results, UnitResult, ValueResult
@@ -28,9 +29,12 @@ class Light:
     reference: float | None = None  # the schedule or the group's average rate (a fraction)
 
 
+_shown = functools.lru_cache(maxsize=1 << 16)(shown)  # the same schedules and rates recur on every unit
+
+
 def gap_points(rate: float, reference: float) -> float:
     """Rate minus reference in 百分点, each taken as printed (0.1%): 93.3% − 91.7% = 1.6."""
-    r, s = shown(rate), shown(reference)
+    r, s = _shown(rate), _shown(reference)
     assert r is not None and s is not None
     return round((r - s) * 100, 1) + 0.0
 
@@ -65,8 +69,23 @@ def group_averages(results: Results) -> dict[tuple[str, str], float]:
     return {k: sum(xs) / len(xs) for k, xs in sums.items()}
 
 
+_last: list[tuple[Results, LightSettings, dict[str, dict[str, Light]]]] = []  # the document asks three times
+
+
 def unit_lights(results: Results, settings: LightSettings) -> dict[str, dict[str, Light]]:
-    """Light per unit code, then indicator code, for every unit of the results (missing units all red)."""
+    """Light per unit code, then indicator code, for every unit of the results (missing units all red).
+
+    The last answer is kept (for the same results object and settings): the document's text, its
+    ranking and its lights table all ask, and a province's 20,000 units would be judged three times.
+    """
+    if _last and _last[0][0] is results and _last[0][1] == settings:
+        return _last[0][2]
+    out = _unit_lights(results, settings)
+    _last[:] = [(results, settings, out)]
+    return out
+
+
+def _unit_lights(results: Results, settings: LightSettings) -> dict[str, dict[str, Light]]:
     averages = group_averages(results) if settings.mode == "average" else {}
     indicators = results.district.indicators
     out: dict[str, dict[str, Light]] = {}

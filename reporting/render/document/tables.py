@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from reporting.core.results import Results, UnitResult
 from reporting.render.bulletin.layout import (
@@ -81,90 +79,96 @@ def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
-def _shade(cell: Any, fill: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill.lstrip("#").upper())
-    P.put_tcpr(cell._tc.get_or_add_tcPr(), shd)
+def _twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
 
 
-def _write(doc: Any, cell: Any, text: str, align: str, *, size: float, bold: bool = False,
-           colour: str | None = None, east: str = P.BODY_FONT) -> None:
-    p = cell.paragraphs[0]
-    p._p.style = _table_style_id(doc)  # by id: python-docx's by-name look-up scans every style each time
-    p.alignment = _ALIGN[align]
-    for n, line in enumerate(text.split("\n")):
-        r = P.run(p, line, east, size=size, bold=bold, colour=_rgb(colour) if colour else None)
-        if n:
-            r._r.insert(r._r.index(r._r.find(qn("w:t"))), OxmlElement("w:br"))
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+_JC = {"l": "left", "c": "center", "r": "right"}
 
 
-def _table_style_id(doc: Any) -> str:
-    sid = getattr(doc, "_gw_table_style", None)
-    if sid is None:
-        sid = doc._gw_table_style = doc.styles[P.STYLE_TABLE].style_id
-    return str(sid)
+class _Xml:
+    """Table XML written as text and parsed once: python-docx's object API takes about a millisecond a
+    cell (it rescans the row for every ``cells`` and the styles for every ``style``), which a ranking
+    of a few hundred units would feel. The elements are the ones Word writes, in schema order."""
+
+    def __init__(self, doc: Any, size: float) -> None:
+        from xml.sax.saxutils import escape
+
+        self.escape = escape
+        self.style = doc.styles[P.STYLE_TABLE].style_id
+        half = str(round(size * 2))
+        self.sz = f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+
+    def fonts(self, east: str) -> str:
+        latin = P.LATIN_FONT
+        return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east}" w:cs="{latin}" '
+                'w:hint="eastAsia"/>')
+
+    def cell(self, text: str, width: int, align: str, *, east: str = P.BODY_FONT, fill: str | None = None,
+             colour: str | None = None, bold: bool = False, span: int = 1, keep: bool = False) -> str:
+        pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            pr += f'<w:gridSpan w:val="{span}"/>'
+        if fill:
+            pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
+        pr += '<w:vAlign w:val="center"/>'
+        rpr = self.fonts(east) + ("<w:b/>" if bold else "")
+        if colour:
+            rpr += f'<w:color w:val="{colour.lstrip("#").upper()}"/>'
+        rpr += self.sz
+        body = "<w:br/>".join(f'<w:t xml:space="preserve">{self.escape(line)}</w:t>' for line in text.split("\n"))
+        ppr = f'<w:pStyle w:val="{self.style}"/>' + ("<w:keepNext/>" if keep else "") + f'<w:jc w:val="{_JC[align]}"/>'
+        return f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr><w:r><w:rPr>{rpr}</w:rPr>{body}</w:r></w:p></w:tc>"
 
 
 def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TABLE,
           margin_mm: float = 1.5, row_pt: float = 20) -> Any:
-    """A fixed-layout grid with a repeated header row; group rows merge across the table."""
-    t = doc.add_table(rows=1, cols=len(cols))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    P.put_tblpr(t._tbl.tblPr, layout)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(round(margin_mm / 25.4 * 1440)))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    P.put_tblpr(t._tbl.tblPr, margins)
-    head = t.rows[0]
-    _row_props(head, row_pt, header=True)
-    head_cells = head.cells
-    for c, col in enumerate(cols):
-        t.columns[c].width = Mm(col.width)
-        cell = head_cells[c]
-        cell.width = Mm(col.width)
-        _write(doc, cell, col.head, "c", size=size, bold=False, east=P.HEAD1_FONT)
-        _shade(cell, HEAD_FILL)
-    for row in rows:
-        r = t.add_row()
-        _row_props(r, row_pt)
-        cells = r.cells
-        for c, col in enumerate(cols):
-            cells[c].width = Mm(col.width)
+    """A fixed-layout grid with a repeated header row; group rows merge across the table.
+
+    Rows never split across pages; the last two keep with what follows (the note or the legend).
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    x = _Xml(doc, size)
+    widths = [_twips(c.width) for c in cols]
+    margin = _twips(margin_mm)
+    grid_style = doc.styles["Table Grid"].style_id
+    height = round(row_pt * 20)
+    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{grid_style}"/>'
+           f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+           f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/>'
+           '</w:tblCellMar><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+           'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
+    out.append("</w:tblGrid>")
+
+    def tr(cells: str, header: bool = False) -> str:
+        pr = f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>' + ("<w:tblHeader/>" if header else "")
+        return f"<w:tr><w:trPr>{pr}</w:trPr>{cells}</w:tr>"
+
+    out.append(tr("".join(x.cell(c.head, w, "c", east=P.HEAD1_FONT, fill=HEAD_FILL) for c, w in zip(cols, widths,
+                                                                                                  strict=True)),
+                  header=True))
+    last = len(rows) - 2
+    for n, row in enumerate(rows):
+        keep = n >= last
         if isinstance(row, str):
-            merged = cells[0].merge(cells[-1])
-            _write(doc, merged, row, "l", size=size, east=P.HEAD1_FONT)
-            _shade(merged, GROUP_FILL)
+            out.append(tr(x.cell(row, sum(widths), "l", east=P.HEAD1_FONT, fill=GROUP_FILL, span=len(cols),
+                                 keep=keep)))
             continue
-        for c, (col, cell) in enumerate(zip(cols, row, strict=True)):
-            _write(doc, cells[c], cell.text, col.align, size=size, bold=cell.bold, colour=cell.colour)
-            if cell.fill:
-                _shade(cells[c], cell.fill)
-    for tr in t._tbl.findall(qn("w:tr"))[-2:]:  # the last rows stay on the page of the note under them
-        for p in tr.iter(qn("w:p")):
-            P.put_ppr(p.get_or_add_pPr(), OxmlElement("w:keepNext"))
-    return t
-
-
-def _row_props(row: Any, row_pt: float, header: bool = False) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    no_split = OxmlElement("w:cantSplit")
-    trpr.append(no_split)
-    if header:
-        trpr.append(OxmlElement("w:tblHeader"))
-    height = OxmlElement("w:trHeight")
-    height.set(qn("w:val"), str(round(row_pt * 20)))  # twips, at least
-    height.set(qn("w:hRule"), "atLeast")
-    trpr.append(height)
+        out.append(tr("".join(x.cell(cell.text, w, col.align, fill=cell.fill, colour=cell.colour, bold=cell.bold,
+                                     keep=keep)
+                              for col, cell, w in zip(cols, row, widths, strict=True))))
+    out.append("</w:tbl>")
+    tbl = parse_xml("".join(out))
+    body = doc.element.body
+    sect = body.find(qn("w:sectPr"))
+    if sect is not None:
+        sect.addprevious(tbl)
+    else:  # pragma: no cover - python-docx's body always ends with its sectPr
+        body.append(tbl)
+    return tbl
 
 
 # --------------------------------------------------------------------------- the three annexes
@@ -212,6 +216,19 @@ def _status_look(status: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+ANNEX_ENDS = 25  # a group of more than twice this many units is listed by its leading and trailing units
+
+
+def _trimmed(members: list[UnitResult], lang: str) -> list[UnitResult | str]:
+    """The units of a group for an annex table: all of them, or the first and last ``ANNEX_ENDS``
+    with one row saying how many are left out (the workbook lists every unit; a document of
+    hundreds of pages is printed by nobody)."""
+    if len(members) <= 2 * ANNEX_ENDS:
+        return list(members)
+    skipped = len(members) - 2 * ANNEX_ENDS
+    return [*members[:ANNEX_ENDS], tx("gw.table.more", lang, n=skipped), *members[-ANNEX_ENDS:]]
+
+
 def rank_text(u: UnitResult, lang: str) -> str:
     """``3`` or ``并列3``: a tie is written out, as the meeting reads it."""
     if u.rank is None:
@@ -251,7 +268,10 @@ def ranking_table(doc: Any, results: Results, lights: LightSettings, lang: str) 
         rows.append(display_name(g, lang))
         ordered = sorted((u for u in members if u.rank is not None), key=lambda u: u.rank or 0)
         ordered += [u for u in members if u.rank is None]
-        for u in ordered:
+        for u in _trimmed(ordered, lang):
+            if isinstance(u, str):
+                rows.append(u)
+                continue
             row = [Cell(rank_text(u, lang)), Cell(display_name(u, lang)),
                    Cell(f"{u.score:.2f}" if u.score is not None else DASH),
                    Cell(str(u.previous_rank) if u.previous_rank is not None else DASH), Cell(_change_text(u)),
@@ -289,7 +309,10 @@ def lights_table(doc: Any, results: Results, lights: LightSettings, lang: str) -
         if not members:
             continue
         rows.append(display_name(g, lang))
-        for u in members:
+        for u in _trimmed(members, lang):
+            if isinstance(u, str):
+                rows.append(u)
+                continue
             row = [Cell(display_name(u, lang))]
             for i in inds:
                 v = results.value(u.code, i.code)
