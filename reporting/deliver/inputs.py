@@ -51,12 +51,6 @@ def start_of_month(ws: Workspace, period: Period) -> Results:
     })
 
 
-def stale_note(ws: Workspace, period: Period, lang: str, known: set[str] | None = None) -> list[str]:
-    """Warn when inbox/ holds files newer than results.json: a reminder could chase a unit that just sent."""
-    newer = newer_files(ws, period, known)
-    return [t("mail.note.stale", lang, n=newer, period=period)] if newer else []
-
-
 def no_results_note(ws: Workspace, period: Period, lang: str) -> list[str]:
     """Reminders before a compile go to every unit: say so, and, when inbox/ has files, how to remind fewer."""
     note = t("mail.note.no_results", lang, n=len(ws.units), period=period)

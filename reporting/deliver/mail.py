@@ -29,11 +29,11 @@ from reporting.deliver.inputs import (
     newer_files,
     no_results_note,
     results_path,
-    stale_note,
     start_of_month,
 )
 from reporting.deliver.reminders import reminders
 from reporting.deliver.smtp import check_send_settings, send_all, smtp_password
+from reporting.workspace.targets import targets_issues
 
 if TYPE_CHECKING:
     from reporting.core.periods import Period
@@ -79,25 +79,24 @@ def run_mail(ws: Workspace, kind: str, period: Period, *, to: list[str] | None =
     es = ws.settings.email
     folder = ws.period_dir(period) / "mail"
     report = MailReport(kind=kind, period=str(period), send=send, folder=folder)
-    if kind == "remind" and not results_path(ws, period).exists():  # the start of the month: nobody has sent yet
+    compiled = results_path(ws, period).exists()
+    if kind == "remind" and not compiled:  # the start of the month: nobody has sent yet
         results = start_of_month(ws, period)
         report.notes.extend(no_results_note(ws, period, lang))
     else:
         results = load_results(ws, period, lang)
     if kind == "remind":  # reminders carry forms: without the year's targets they show none
-        from reporting.workspace.targets import targets_issues
-
         report.notes.extend(t("targets.warning", lang, text=i.message)
                             for i in targets_issues(ws, period.year, lang) if i.severity == "warning")
     override = [a for a in (to or []) if a.strip()]
     if send:
         check_send_settings(es, lang)
     secret = smtp_password(es, password, lang) if send else None
-    known = {f.file for f in results.files} if results_path(ws, period).exists() else None
-    stale = stale_note(ws, period, lang, known)
-    if stale and send and not stale_ok:
-        raise ReportingError(t("mail.err.stale", lang, n=newer_files(ws, period, known), period=period))
-    report.notes.extend(stale)
+    newer = newer_files(ws, period, {f.file for f in results.files} if compiled else None)
+    if newer and send and not stale_ok:
+        raise ReportingError(t("mail.err.stale", lang, n=newer, period=period))
+    if newer:
+        report.notes.append(t("mail.note.stale", lang, n=newer, period=period))
 
     when = dt.datetime.now().astimezone() if send else draft_date(results)
     units = units if kind != "bulletin" else None
