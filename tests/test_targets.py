@@ -83,12 +83,10 @@ def test_formula_without_cached_value_is_an_error_not_a_blank(ws_dir: Path) -> N
     assert r.exit_code == 2 and "Traceback" not in r.output and "年度目标!D4" in r.output
 
 
-def test_formula_with_cached_value_is_read(ws_dir: Path) -> None:
-    """A workbook saved by Excel keeps each formula's value: that value is the target."""
+def _rewrite_with_formulas(path: Path, formulas: dict[str, tuple[str, object]]) -> None:
+    """The same workbook written by xlsxwriter, with formulas and their cached values (as Excel saves them)."""
     import xlsxwriter
 
-    ws = load_workspace(ws_dir)
-    path = _book(ws_dir)
     rows = list(openpyxl.load_workbook(path)["年度目标"].iter_rows(values_only=True))
     book = xlsxwriter.Workbook(str(path))
     sh = book.add_worksheet("年度目标")
@@ -96,10 +94,25 @@ def test_formula_with_cached_value_is_read(ws_dir: Path) -> None:
         for c, v in enumerate(row):
             if v is not None:
                 sh.write(r, c, v)
-    sh.write_formula("D4", "=10*4", None, 40)
+    for ref, (formula, value) in formulas.items():
+        sh.write_formula(ref, formula, None, value)
     book.close()
+
+
+def test_formula_with_cached_value_is_read(ws_dir: Path) -> None:
+    """A workbook saved by Excel keeps each formula's value: that value is the target."""
+    _rewrite_with_formulas(_book(ws_dir), {"D4": ("=10*4", 40)})
     ws = load_workspace(ws_dir)
     assert ws.targets_for(2022).unit_target(ws.units[0].code, ws.indicators[0].code) == 40
+
+
+def test_formula_with_an_error_value_is_an_error_not_a_blank(ws_dir: Path) -> None:
+    """calamine reads a cached #DIV/0! as blank; the cell's XML says it is an error value."""
+    _rewrite_with_formulas(_book(ws_dir), {"D4": ("=10/0", "#DIV/0!"), "E4": ("=10*4", 40)})
+    with pytest.raises(ConfigError) as err:
+        load_workspace(ws_dir)
+    [line] = str(err.value).splitlines()
+    assert line.startswith("templates/targets/2022.xlsx 年度目标!D4: ") and "#DIV/0!" in line
 
 
 def test_a_year_without_targets_is_a_warning_on_forms_check_and_compile(tmp_path: Path) -> None:

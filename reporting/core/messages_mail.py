@@ -27,6 +27,8 @@ MESSAGES.update({
         "zh": "公式没有计算结果（文件未在 Excel 中保存过），请在 Excel 中打开并保存，或直接填写数字",
         "en": "the formula has no calculated value (the file was never saved by Excel); "
               "open and save it in Excel, or type the number"},
+    "targets.err.error_value": {"zh": "单元格的值是错误值 {value}（公式出错），请更正公式或直接填写数字",
+                                "en": "the cell holds the error value {value} (a formula failed); fix the formula or type the number"},
     "targets.err.unreadable": {"zh": "无法读取目标表（{detail}），请用 Excel 另存为 .xlsx",
                                "en": "cannot read the targets workbook ({detail}); save it as .xlsx in Excel"},
     "targets.err.no_codes": {"zh": "找不到“{label}”行，请用 reporting targets 重新生成目标表",

@@ -149,7 +149,7 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
         row = rows[r - 1] if r - 1 < len(rows) else ()
         return row[c - 1] if c - 1 < len(row) else None
 
-    no_value = _formulas_without_value(path, title)
+    no_value = _cells_read_as_blank(path, title)
     by_code = {i.code: i for i in indicators}
     known_ind = set(by_code)
     known_unit = {u.code for u in units}
@@ -183,7 +183,9 @@ def read_targets(path: Path, units: tuple[Unit, ...], indicators: tuple[Indicato
             addr = f"{column_letter(c - 1)}{r}"
             ref = f"{rel} {title}!{addr}"
             if addr in no_value:
-                problems.append(Problem(ref, "targets.err.formula"))
+                error = no_value[addr]
+                problems.append(Problem(ref, "targets.err.error_value", value=error) if error
+                                else Problem(ref, "targets.err.formula"))
                 row[ind] = None
                 continue
             if isinstance(v, str) and v.strip():
@@ -243,33 +245,38 @@ def text_number(text: str, unit: str) -> float | None:
     return float(-d if m["sign"] == "-" else d) + 0.0
 
 
-def _formulas_without_value(path: Path, title: str) -> set[str]:
-    """Cells of sheet ``title`` holding a formula with no cached value (calamine reads them as blank).
+def _cells_read_as_blank(path: Path, title: str) -> dict[str, str | None]:
+    """Cells of sheet ``title`` that calamine reads as blank but are not: address -> error value, or None.
 
-    Only the sheet's XML tells them apart from blank cells: ``<c><f>SUM(..)</f></c>``
-    without ``<v>``. A workbook with no ``<f`` in the sheet costs one read of its bytes.
+    None: a formula with no cached value (``<c><f>SUM(..)</f></c>`` without a
+    ``<v>``, as openpyxl and other programs write them); a text: an error value
+    (``<c t="e"><v>#DIV/0!</v></c>``), from a formula or pasted. Only the
+    sheet's XML tells them apart from blank cells; a sheet with neither costs
+    one read of its bytes.
     """
     try:
         with zipfile.ZipFile(path) as z:
             member = _sheet_member(z, title)
             if member is None:
-                return set()
+                return {}
             data = z.read(member)
-            if b"<f" not in data and b":f" not in data:
-                return set()
-            out: set[str] = set()
+            if b"<f" not in data and b":f" not in data and b't="e"' not in data:
+                return {}
+            out: dict[str, str | None] = {}
             for _event, el in ElementTree.iterparse(z.open(member)):
                 if el.tag.rpartition("}")[2] != "c":
                     continue
                 tags = {child.tag.rpartition("}")[2]: child for child in el}
                 v = tags.get("v")
-                # openpyxl and other writers leave <v/> empty; Excel's empty-text result is t="str" with <v></v>
-                if "f" in tags and (v is None or (v.text is None and el.get("t") != "str")):
-                    out.add(str(el.get("r", "")))
+                if el.get("t") == "e":
+                    out[str(el.get("r", ""))] = (v.text if v is not None else None) or "#VALUE!"
+                # Excel's empty-text result is t="str" with <v></v>; other writers leave <v/> empty for "not calculated"
+                elif "f" in tags and (v is None or (v.text is None and el.get("t") != "str")):
+                    out[str(el.get("r", ""))] = None
                 el.clear()
             return out
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return set()  # calamine read it: whatever this cannot parse, the values stand
+        return {}  # calamine read it: whatever this cannot parse, the values stand
 
 
 def _sheet_member(z: zipfile.ZipFile, title: str) -> str | None:
