@@ -182,3 +182,26 @@ def test_pandas_is_not_imported_by_help_or_compile(ws_dir: Path) -> None:
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True).stdout
         assert out.strip().endswith("False"), args
     assert (ws_dir / "outbox" / "2022-11" / "results.json").is_file()
+
+
+def test_compile_imports_a_changed_history_workbook_and_names_bad_cells(filled: Path) -> None:
+    from reporting.core.periods import Period
+    from reporting.demo.make import make_demo
+
+    make_demo(filled, periods=[Period(2022, 12)], force=True)
+    path = filled / "templates" / "history" / "2021.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0]["O5"] = "二十"  # niutang, 2021-12
+    wb.save(path)
+    code, _, err = run("compile", "-q", "-w", str(filled))
+    assert code == 0
+    assert "历史数据表有 1 处问题" in err and f"2021.xlsx {wb.worksheets[0].title}!O5" in err
+    code, _, err = run("compile", "-q", "-w", str(filled))
+    assert "历史数据表" not in err  # the same bytes are not read again
+    code, out, _ = run("history", "show", "--unit", "hutang", "--indicator", "hte_applications", "--json",
+                       "-w", str(filled))
+    import json
+
+    data = json.loads(out)
+    dec = next(r for r in data["rows"] if r["month"] == 12)
+    assert dec["values"]["2021"] == 40 and dec["values"]["2022"] is not None and dec["yoy"] is not None
