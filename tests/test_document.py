@@ -262,6 +262,23 @@ def test_tied_ranks_are_written_out(tmp_path: Path) -> None:
     assert "2023年4月6日" in text and "2023年04月" not in text
 
 
+def test_a_large_group_is_listed_by_its_ends(tmp_path: Path) -> None:
+    ind = DistrictIndicator(code="x", name="指标甲", unit="家", target=100.0, actual=90.0, rate=0.9, schedule=0.75,
+                            status="on_schedule", weight=10.0)
+    units = tuple(UnitResult(code=f"u{n:03}", name=f"单位{n:03}", group="g", status="ok", score=100.0 - n / 10,
+                             rank=n + 1, scored=1, on_schedule=1) for n in range(70))
+    r = Results(period="2023-03", year=2023, month=3, as_of="2023-03-31",
+                district=District(name="测试区", issuer="测试局", indicators=(ind,)),
+                groups=(GroupResult(code="g", name="镇"),), units=units)
+    d = docx.Document(str(write_document(tmp_path / "t.docx", r)))
+    for k, table in enumerate(d.tables[1:3]):  # the ranking (name in column 2) and the lights (column 1)
+        rows = _cells(table)
+        names = [row[1 - k] for row in rows[2:]]
+        assert len(rows) == 1 + 1 + 25 + 1 + 25
+        assert rows[27][0] == "……（其余20个单位从略，详见通报工作簿）"
+        assert names[0] == "单位000" and names[-1] == "单位069"
+
+
 # --------------------------------------------------------------------------- bytes, outline
 
 
@@ -384,6 +401,12 @@ honours = true
     assert any(t.startswith("红榜：镇中，") and "项排名第一" in t for t in texts)
     assert any(t.startswith("黑榜：") for t in texts)
     assert "抄送：区委办公室，区政府办公室" in texts
+    cc, issued = [p for p in d.paragraphs if p.style.name == "GW Record"]
+    frames = [p._p.pPr.find(qn("w:framePr")) for p in (cc, issued)]
+    assert frames[1].get(qn("w:yAlign")) == "bottom"  # at the foot of the page, 抄送 just above it
+    assert 0 < int(frames[0].get(qn("w:y"))) < round(225 / 25.4 * 1440)
+    assert cc._p.pPr.find(qn("w:pBdr")).find(qn("w:top")).get(qn("w:sz")) == "8"  # 0.35 mm, then 0.25 mm
+    assert issued._p.pPr.find(qn("w:pBdr")).find(qn("w:top")).get(qn("w:sz")) == "4"
 
 
 @pytest.mark.parametrize(("extra", "message"), [

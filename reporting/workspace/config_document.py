@@ -21,6 +21,12 @@ DEFAULT_REQUIREMENTS = (
     "各地各单位要严格按照报送要求，于每月规定时间前准确、完整报送指标数据，"
     "对本通报中列出的待核实数据，请于下次报送时一并核实更正。",
 )
+DEFAULT_REQUIREMENTS_EN = (
+    "Each unit should compare its figures with the year's targets, find out why any indicator is behind "
+    "schedule, and set out the measures and who is responsible, so that the targets are met on time.",
+    "Each unit should send complete and accurate returns by the monthly deadline, and check and correct "
+    "the values listed here as awaiting verification with its next return.",
+)
 SECTIONS = ("mark", "overall", "groups", "problems", "requirements", "annex", "record")  # 红黑榜: [lights] honours
 SIGN_DATE_RULES = ("deadline", "received", "as_of")
 LIGHT_MODES = ("schedule", "average")
@@ -49,7 +55,7 @@ class DocumentSettings:
     title_en: str = DEFAULT_DOC_TITLE_EN
     signature: str = ""  # 发文机关署名; empty: the issuer
     requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS  # 四、下步要求, one paragraph per item
-    requirements_en: tuple[str, ...] = ()
+    requirements_en: tuple[str, ...] = DEFAULT_REQUIREMENTS_EN
     sections: tuple[str, ...] = SECTIONS
 
 

@@ -55,7 +55,7 @@ def write_document(path: Path, results: Results | dict[str, Any], config: Docume
     body.title(doc, content)
     body.parts(doc, content)
     body.annex_list(doc, content, lang)
-    body.signature(doc, content)
+    body.signature(doc, content, lang)
     if "annex" in sections:
         annexes = [("district", tables.district_table), ("ranking", tables.ranking_table)]
         if lights.enabled:

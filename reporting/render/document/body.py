@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -132,66 +132,88 @@ def annex_list(doc: Any, content: Content, lang: str) -> None:
     lead = tx("gw.annex", lang)
     items = [tx("gw.annex_item", lang, n=n, title=t) if len(content.annexes) > 1 else t
              for n, t in enumerate(content.annexes, 1)]
-    for n, item in enumerate(items):
+    width = text_chars(lead)
+    for n, item in enumerate(items):  # every title starts under the first, a wrapped line too
         p = para(doc, P.STYLE_ANNEX_LIST)
-        first = round(2 + text_chars(lead))
-        P.indent_chars(p, P.SIZE_BODY, left=first, first=-round(text_chars(lead)))
-        P.run(p, (lead if n == 0 else "\u3000" * round(text_chars(lead))) + item, P.BODY_FONT)
+        P.indent_chars(p, P.SIZE_BODY, left=2 + width, first=-width if n == 0 else 0)
+        P.run(p, (lead if n == 0 else "") + item, P.BODY_FONT)
+        p.paragraph_format.keep_with_next = True  # the list stays together, and with the signature
 
 
-def signature(doc: Any, content: Content) -> None:
-    """署名 two characters in from the right; the date below, starting two characters further right."""
-    blank(doc, 2 if content.annexes else 1)
+def signature(doc: Any, content: Content, lang: str = "zh") -> None:
+    """署名 two characters in from the right; the date below, starting two characters further right
+    (in English both simply end two characters in)."""
+    for _ in range(2 if content.annexes else 1):
+        para(doc, P.STYLE_BODY).paragraph_format.keep_with_next = True
     sig_w, date_w = text_chars(content.signature), text_chars(content.date)
     sig_right = 2.0
-    date_right = max(0.0, sig_right + sig_w - 2 - date_w)
+    date_right = max(0.0, sig_right + sig_w - 2 - date_w) if lang == "zh" else sig_right
     for text, right in ((content.signature, sig_right), (content.date, date_right)):
         p = para(doc, P.STYLE_SIGN, text)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.keep_with_next = True
-        ppr = p._p.get_or_add_pPr()
-        ind = OxmlElement("w:ind")
-        ind.set(qn("w:right"), str(round(right * P.SIZE_BODY * 20)))
-        ind.set(qn("w:rightChars"), str(round(right * 100)))
-        P.put_ppr(ppr, ind)
+        P.indent_chars(p, P.SIZE_BODY, right=right)
     p.paragraph_format.keep_with_next = False
+
+
+RECORD_LINE_PT = 22.0  # 版记 in 4号 (14 pt) on exact lines, so that its frames' heights are known
+RECORD_PAD_PT = 2.0
 
 
 def record(doc: Any, content: Content, date_text: str, lang: str) -> None:
     """版记 at the foot of the page: 抄送, then 印发机关 and 印发日期, between full-width lines.
 
-    The paragraphs share one frame anchored to the bottom of the text block (``w:framePr``), which
-    Word and LibreOffice both place there whatever precedes it. First and last lines 0.35 mm, the
-    line between 0.25 mm (GB/T 9704 §10.1).
+    Each part is one framed paragraph (``w:framePr``) anchored to the text block: 印发 at its
+    bottom, 抄送 just above it (its height known from the exact line spacing). Word and LibreOffice
+    both place such frames there whatever precedes them (LibreOffice 7 puts several paragraphs of one
+    frame, and floating tables, at the top instead). First and last lines 0.35 mm, the line between
+    0.25 mm (GB/T 9704 §10.1).
     """
-    lines = ([content.cc] if content.cc else []) + [None]
-    last = len(lines) - 1
-    for n, text in enumerate(lines):
-        p = para(doc, P.STYLE_RECORD)
-        ppr = p._p.get_or_add_pPr()
-        frame = OxmlElement("w:framePr")
-        for k, v in (("w", str(round(P.BLOCK_W / 25.4 * 1440))), ("hSpace", "0"), ("vSpace", "0"),
-                     ("wrap", "around"), ("vAnchor", "margin"), ("hAnchor", "margin"), ("xAlign", "center"),
-                     ("yAlign", "bottom")):
-            frame.set(qn(f"w:{k}"), v)
-        P.put_ppr(ppr, frame)
-        p.paragraph_format.space_before = Pt(3)
-        p.paragraph_format.space_after = Pt(3)
-        if n == 0:
-            P.border(p, "top", size=8, space=1)
-        if n == last:
-            P.border(p, "bottom", size=8, space=1)
-        else:
-            P.border(p, "bottom", size=4, space=1)
-        if text is not None:
-            P.run(p, text, P.BODY_FONT)
-            continue
-        # 印发机关 at the left, 印发日期 at the right, on one line: a right tab a character from the edge
-        tabs = OxmlElement("w:tabs")
-        tab = OxmlElement("w:tab")
-        tab.set(qn("w:val"), "right")
-        tab.set(qn("w:pos"), str(round(P.BLOCK_W / 25.4 * 1440 - 2 * 14 * 20)))
-        tabs.append(tab)
-        P.put_ppr(ppr, tabs)
-        P.run(p, content.printer, P.BODY_FONT)
-        P.run(p, "\t" + tx("gw.record.printed", lang, date=date_text), P.BODY_FONT)
+    printed = tx("gw.record.printed", lang, date=date_text)
+    per_line = (P.BLOCK_W / 25.4 * 72 - 2 * 14) / 14  # 4号 characters a line, a character in at each side
+    one_line = text_chars(content.printer) + text_chars(printed) + 2 <= per_line
+    issued_lines = 1 if one_line else 2
+    issued_h = issued_lines * RECORD_LINE_PT + 2 * RECORD_PAD_PT
+    block_h = P.BLOCK_H / 25.4 * 72
+    if content.cc:
+        import math
+
+        cc_lines = max(1, math.ceil(text_chars(content.cc) / (per_line - 3)))
+        cc_h = cc_lines * RECORD_LINE_PT + 2 * RECORD_PAD_PT
+        p = _record_paragraph(doc, y_pt=block_h - issued_h - cc_h - 1)
+        P.border(p, "top", size=8, space=1)
+        lead = text_chars(tx("gw.record.cc", lang, cc=""))  # a wrapped line starts under the first name
+        P.indent_chars(p, 14.0, left=1 + lead, first=-lead, right=1)
+        P.run(p, content.cc, P.BODY_FONT)
+    p = _record_paragraph(doc, y_pt=None)
+    P.border(p, "top", size=4 if content.cc else 8, space=1)
+    P.border(p, "bottom", size=8, space=1)
+    # 印发机关 at the left, 印发日期 at the right (a right tab), on one line when they fit
+    tabs = OxmlElement("w:tabs")
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(round(P.BLOCK_W / 25.4 * 1440 - 2 * 14 * 20)))
+    tabs.append(tab)
+    P.put_ppr(p._p.get_or_add_pPr(), tabs)
+    P.run(p, content.printer, P.BODY_FONT)
+    r = P.run(p, "\t" + printed, P.BODY_FONT)
+    if not one_line:
+        r._r.insert(r._r.index(r._r.find(qn("w:t"))), OxmlElement("w:br"))
+
+
+def _record_paragraph(doc: Any, y_pt: float | None) -> Any:
+    """A 版记 paragraph in its own frame: at the bottom of the block, or ``y_pt`` below its top."""
+    p = para(doc, P.STYLE_RECORD)
+    frame = OxmlElement("w:framePr")
+    attrs = [("w", str(round(P.BLOCK_W / 25.4 * 1440))), ("hSpace", "0"), ("vSpace", "0"), ("wrap", "around"),
+             ("vAnchor", "margin"), ("hAnchor", "margin"), ("xAlign", "center")]
+    attrs.append(("yAlign", "bottom") if y_pt is None else ("y", str(round(y_pt * 20))))
+    for k, v in attrs:
+        frame.set(qn(f"w:{k}"), v)
+    P.put_ppr(p._p.get_or_add_pPr(), frame)
+    pf = p.paragraph_format
+    pf.space_before = Pt(RECORD_PAD_PT)
+    pf.space_after = Pt(RECORD_PAD_PT)
+    pf.line_spacing = Pt(RECORD_LINE_PT)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    return p

@@ -67,7 +67,13 @@ def sign_date(results: Results, settings: DocumentSettings) -> str:
 
 
 def doc_date(iso: str, lang: str) -> str:
-    """``2023年1月5日``: no leading zeros (GB/T 9704 §7.3.5.3)."""
+    """``2023年1月5日``: no leading zeros (GB/T 9704 §7.3.5.3); ``5 January 2023`` in English."""
+    if lang == "en" and iso:
+        try:
+            y, m, d = (int(p) for p in iso[:10].split("-"))
+            return f"{d} {calendar.month_name[m]} {y}"
+        except (ValueError, IndexError):
+            return iso
     return fmt_date(iso, lang)
 
 
@@ -229,14 +235,14 @@ def group_parts(results: Results, lights: LightSettings, lang: str) -> list[tupl
         if bottom:
             text += tx("gw.group_tail", lang, nb=_count(len(bottom), lang),
                        bottom=sep.join(_score_item(u, lang) for u in bottom))
-        text += tx("gw.group_end", lang)
+        said = [text + tx("gw.group_end", lang)]
         all_ok = [u for u in ranked if u.scored and u.on_schedule == u.scored]
         if all_ok:
-            text += tx("gw.group_all_ok", lang, units=listed_names(all_ok, lang))
+            said.append(tx("gw.group_all_ok", lang, units=listed_names(all_ok, lang)))
         missing = [u for u in members if u.status == "missing"]
         if missing:
-            text += tx("gw.group_missing", lang, units=listed_names(missing, lang))
-        out.append((K_BODY, text))
+            said.append(tx("gw.group_missing", lang, units=listed_names(missing, lang)))
+        out.append((K_BODY, sentences(said, lang)))
     if lights.honours:
         lists = honour_paragraphs(results, lights, lang)
         if lists:
@@ -304,21 +310,21 @@ def problem_parts(results: Results, lights: LightSettings, lang: str) -> list[tu
             text = tx("gw.p.behind_text", lang, items=tx("sep.items", lang).join(items))
         else:
             text = tx("gw.p.behind_none", lang)
-        out.append((K_BODY, text + reds))
+        out.append((K_BODY, sentences([text, reds], lang)))
     missing = [u for u in results.units if u.status == "missing"]
     late_codes = set(results.late_units)
     late = [u for u in results.units if u.code in late_codes and u.status != "missing"]
     if missing or late:
         head("gw.p.returns")
-        text = ""
+        said = []
         if missing:
-            text += tx("gw.p.missing", lang, units=listed_names(missing, lang), n=len(missing))
+            said.append(tx("gw.p.missing", lang, units=listed_names(missing, lang), n=len(missing)))
         if late and len(late) == len(results.units):
-            text += tx("gw.p.late_all", lang, n=len(late), deadline=doc_date(results.deadline, lang))
+            said.append(tx("gw.p.late_all", lang, n=len(late), deadline=doc_date(results.deadline, lang)))
         elif late:
-            text += tx("gw.p.late", lang, units=listed_names(late, lang), n=len(late),
-                       deadline=doc_date(results.deadline, lang))
-        out.append((K_BODY, text))
+            said.append(tx("gw.p.late", lang, units=listed_names(late, lang), n=len(late),
+                           deadline=doc_date(results.deadline, lang)))
+        out.append((K_BODY, sentences(said, lang)))
     data = _data_problems(results, lang)
     if data:
         head("gw.p.data")
@@ -346,22 +352,27 @@ def _red_units(results: Results, lights: LightSettings, lang: str, limit: int = 
 def _data_problems(results: Results, lang: str, limit: int = 10) -> str:
     units = results.unit_by_code
     inds = {i.code: i for i in results.district.indicators}
-    text = ""
+    said: list[str] = []
     pending = [v for v in results.values if v.status == "pending"]
     if pending:
         items = tx("sep", lang).join(
             tx("gw.p.pending_item", lang, unit=display_name(units.get(v.unit), lang, v.unit),
                indicator=display_name(inds.get(v.indicator), lang, v.indicator)) for v in pending[:limit])
-        text += tx("gw.p.pending", lang, items=items, n=len(pending))
+        said.append(tx("gw.p.pending", lang, items=items, n=len(pending)))
     with_errors = [u for u in results.units if u.status == "errors"]
     if with_errors:
-        text += tx("gw.p.errors", lang, units=listed_names(with_errors, lang))
+        said.append(tx("gw.p.errors", lang, units=listed_names(with_errors, lang)))
     errors = sum(1 for i in results.issues if i.severity == "error")
     warnings = sum(1 for i in results.issues if i.severity == "warning")
     if errors + warnings:
         kinds = [tx(k, lang, n=n) for k, n in (("gw.p.issues_errors", errors), ("gw.p.issues_warnings", warnings)) if n]
-        text += tx("gw.p.issues", lang, n=errors + warnings, kinds=tx("sep", lang).join(kinds))
-    return text
+        said.append(tx("gw.p.issues", lang, n=errors + warnings, kinds=tx("sep", lang).join(kinds)))
+    return sentences(said, lang)
+
+
+def sentences(parts: list[str], lang: str) -> str:
+    """Sentences run together: directly in Chinese, with a space in English."""
+    return ("" if lang == "zh" else " ").join(p for p in parts if p)
 
 
 def text_chars(text: str) -> float:

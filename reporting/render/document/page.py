@@ -142,7 +142,7 @@ def run(paragraph: Any, text: str, east: str, *, size: float | None = None, bold
 
 
 def _paragraph_style(doc: Any, name: str, east: str, size: float, *, bold: bool = False,
-                     align: Any = None, first_chars: int = 0, left_chars: int = 0, right_chars: int = 0,
+                     align: Any = None, first_chars: float = 0, left_chars: float = 0, right_chars: float = 0,
                      line: float | None = LINE_PT, keep: bool = False, outline: int | None = None,
                      colour: RGBColor | None = None, base: str | None = STYLE_BODY) -> Any:
     styles = doc.styles
@@ -187,34 +187,36 @@ def _paragraph_style(doc: Any, name: str, east: str, size: float, *, bold: bool 
     return st
 
 
-def _indent(ppr: Any, size: float, first: int, left: int, right: int) -> None:
+def _indent(ppr: Any, size: float, first: float, left: float, right: float) -> None:
     """Indents in characters (Word's *Chars attributes) with the twips LibreOffice reads beside them."""
     for old in ppr.findall(qn("w:ind")):
         ppr.remove(old)
     ind = OxmlElement("w:ind")
-    twips = round(size * 20)
     if not (first or left or right):  # explicit zeros: the body style's 2-character indent is not inherited
         for attr in ("left", "leftChars", "right", "rightChars", "firstLine", "firstLineChars"):
             ind.set(qn(f"w:{attr}"), "0")
         put_ppr(ppr, ind)
         return
+
+    def put(name: str, chars: float) -> None:
+        ind.set(qn(f"w:{name}"), str(round(chars * size * 20)))
+        ind.set(qn(f"w:{name}Chars"), str(round(chars * 100)))
+
     if left:
-        ind.set(qn("w:left"), str(left * twips))
-        ind.set(qn("w:leftChars"), str(left * 100))
+        put("left", left)
     if right:
-        ind.set(qn("w:right"), str(right * twips))
-        ind.set(qn("w:rightChars"), str(right * 100))
+        put("right", right)
     if first > 0:
-        ind.set(qn("w:firstLine"), str(first * twips))
-        ind.set(qn("w:firstLineChars"), str(first * 100))
+        put("firstLine", first)
     elif first < 0:
-        ind.set(qn("w:hanging"), str(-first * twips))
-        ind.set(qn("w:hangingChars"), str(-first * 100))
+        put("hanging", -first)
+    else:  # explicit: not the body style's two characters
+        put("firstLine", 0)
     put_ppr(ppr, ind)
 
 
-def indent_chars(paragraph: Any, size: float, first: int = 0, left: int = 0, right: int = 0) -> None:
-    """Direct indents on one paragraph, in characters of ``size``."""
+def indent_chars(paragraph: Any, size: float, first: float = 0, left: float = 0, right: float = 0) -> None:
+    """Direct indents on one paragraph, in characters of ``size`` (fractions for Latin text)."""
     _indent(paragraph._p.get_or_add_pPr(), size, first, left, right)
 
 

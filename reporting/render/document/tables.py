@@ -105,12 +105,15 @@ class _Xml:
                 'w:hint="eastAsia"/>')
 
     def cell(self, text: str, width: int, align: str, *, east: str = P.BODY_FONT, fill: str | None = None,
-             colour: str | None = None, bold: bool = False, span: int = 1, keep: bool = False) -> str:
+             colour: str | None = None, bold: bool = False, span: int = 1, keep: bool = False,
+             upright: bool = True) -> str:
         pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
         if span > 1:
             pr += f'<w:gridSpan w:val="{span}"/>'
         if fill:
             pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
+        if not upright:  # read from the bottom up: long headings over narrow columns
+            pr += '<w:textDirection w:val="btLr"/>'
         pr += '<w:vAlign w:val="center"/>'
         rpr = self.fonts(east) + ("<w:b/>" if bold else "")
         if colour:
@@ -122,7 +125,7 @@ class _Xml:
 
 
 def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TABLE,
-          margin_mm: float = 1.5, row_pt: float = 20) -> Any:
+          margin_mm: float = 1.5, row_pt: float = 20, head_pt: float | None = None) -> Any:
     """A fixed-layout grid with a repeated header row; group rows merge across the table.
 
     Rows never split across pages; the last two keep with what follows (the note or the legend).
@@ -144,12 +147,14 @@ def table(doc: Any, cols: list[Col], rows: list[Row], *, size: float = P.SIZE_TA
     out.append("</w:tblGrid>")
 
     def tr(cells: str, header: bool = False) -> str:
-        pr = f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>' + ("<w:tblHeader/>" if header else "")
+        h = round(head_pt * 20) if header and head_pt else height
+        pr = f'<w:cantSplit/><w:trHeight w:val="{h}" w:hRule="atLeast"/>' + ("<w:tblHeader/>" if header else "")
         return f"<w:tr><w:trPr>{pr}</w:trPr>{cells}</w:tr>"
 
-    out.append(tr("".join(x.cell(c.head, w, "c", east=P.HEAD1_FONT, fill=HEAD_FILL) for c, w in zip(cols, widths,
-                                                                                                  strict=True)),
-                  header=True))
+    # with head_pt, the headings of all but the first column are turned to read upwards
+    out.append(tr("".join(x.cell(c.head, w, "c" if not head_pt or k == 0 else "l", east=P.HEAD1_FONT,
+                                 fill=HEAD_FILL, upright=not head_pt or k == 0)
+                          for k, (c, w) in enumerate(zip(cols, widths, strict=True))), header=True))
     last = len(rows) - 2
     for n, row in enumerate(rows):
         keep = n >= last
@@ -181,12 +186,17 @@ def district_table(doc: Any, results: Results, lights: LightSettings, lang: str)
     def L(key: str) -> str:
         return word(key, lang)
 
-    cols = [Col(L("col.no"), 12), Col(L("col.indicator"), 61 if with_yoy else 81, "l"), Col(L("col.unit"), 20),
-            Col(L("col.target"), 23, "r"), Col(L("col.actual"), 23, "r"), Col(L("col.rate"), 19, "r"),
-            Col(L("col.schedule"), 19, "r"), Col(tx("gw.col.gap", lang), 20, "r")]
+    # widths (mm) of No., indicator, unit, target, actual, rate, schedule, gap, yoy, status: English
+    # headings are longer words and its names longer phrases, set a size smaller
+    w = [12, 61, 20, 23, 23, 19, 19, 20, 20, 20] if lang == "zh" else [10, 58, 17, 22, 22, 23, 22, 21, 18, 26]
+    if not with_yoy:
+        w[1] += w[8]
+    cols = [Col(L("col.no"), w[0]), Col(L("col.indicator"), w[1], "l"), Col(L("col.unit"), w[2]),
+            Col(L("col.target"), w[3], "r"), Col(L("col.actual"), w[4], "r"), Col(L("col.rate"), w[5], "r"),
+            Col(L("col.schedule"), w[6], "r"), Col(tx("gw.col.gap", lang), w[7], "r")]
     if with_yoy:
-        cols.append(Col(L("col.yoy"), 20, "r"))
-    cols.append(Col(L("col.status"), 20))
+        cols.append(Col(L("col.yoy"), w[8], "r"))
+    cols.append(Col(L("col.status"), w[9]))
     rows: list[Row] = []
     for n, i in enumerate(inds, 1):
         d = int(i.decimals or 0)
@@ -198,7 +208,7 @@ def district_table(doc: Any, results: Results, lights: LightSettings, lang: str)
             row.append(Cell(_signed_rate(i.yoy)))
         row.append(Cell(status_label(i.status, lang), fill, colour))
         rows.append(row)
-    return table(doc, cols, rows, size=SIZE_BIG, row_pt=24)
+    return table(doc, cols, rows, size=SIZE_BIG if lang == "zh" else P.SIZE_TABLE, row_pt=24 if lang == "zh" else 20)
 
 
 def _signed_rate(value: float | None) -> str:
@@ -282,7 +292,7 @@ def ranking_table(doc: Any, results: Results, lights: LightSettings, lang: str) 
             look = RED_FONT if u.status in ("missing", "errors") else None
             row.append(Cell(submission_text(u, ctx), None, look))
             rows.append(row)
-    return table(doc, cols, rows, size=SIZE_BIG)
+    return table(doc, cols, rows, size=SIZE_BIG if lang == "zh" else P.SIZE_TABLE)
 
 
 def light_cell(light: Light, rate: float | None, lang: str) -> Cell:
@@ -318,7 +328,8 @@ def lights_table(doc: Any, results: Results, lights: LightSettings, lang: str) -
                 v = results.value(u.code, i.code)
                 row.append(light_cell(lit[u.code][i.code], v.rate if v else None, lang))
             rows.append(row)
-    return table(doc, cols, rows, size=9.0, margin_mm=0.8, row_pt=15)
+    # English names are long phrases over 17 mm columns: turned upwards rather than broken mid-word
+    return table(doc, cols, rows, size=9.0, margin_mm=0.8, row_pt=15, head_pt=None if lang == "zh" else 66)
 
 
 def legend(doc: Any, lights: LightSettings, lang: str) -> None:
