@@ -128,7 +128,11 @@ def annex_list(doc: Any, content: Content, lang: str) -> None:
     """附件说明: one line below the text, two characters in, later items aligned under the first title."""
     if not content.annexes:
         return
-    blank(doc, 1)
+    # the last paragraph of the text goes with them: no page with the signature and no text (§7.3.5)
+    last = doc.paragraphs[-1] if doc.paragraphs else None
+    if last is not None:
+        last.paragraph_format.keep_with_next = True
+    para(doc, P.STYLE_BODY).paragraph_format.keep_with_next = True
     lead = tx("gw.annex", lang)
     items = [tx("gw.annex_item", lang, n=n, title=t) if len(content.annexes) > 1 else t
              for n, t in enumerate(content.annexes, 1)]

@@ -188,7 +188,7 @@ def district_table(doc: Any, results: Results, lights: LightSettings, lang: str)
 
     # widths (mm) of No., indicator, unit, target, actual, rate, schedule, gap, yoy, status: English
     # headings are longer words and its names longer phrases, set a size smaller
-    w = [12, 61, 20, 23, 23, 19, 19, 20, 20, 20] if lang == "zh" else [10, 58, 17, 22, 22, 23, 22, 21, 18, 26]
+    w = [11.5, 62, 20, 23, 23, 19, 19, 19.5, 20, 20] if lang == "zh" else [10, 58, 17, 22, 22, 23, 22, 21, 18, 26]
     if not with_yoy:
         w[1] += w[8]
     cols = [Col(L("col.no"), w[0]), Col(L("col.indicator"), w[1], "l"), Col(L("col.unit"), w[2]),
