@@ -287,8 +287,8 @@ def make_results() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- helpers
 
-ZH_SHEETS = ["通报", "综合排名", "分项指标", "图表", "报送情况", "报送及时性", "数据问题"]
-EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Timeliness", "Data issues"]
+ZH_SHEETS = ["通报", "综合排名", "分项指标", "指标亮灯", "图表", "报送情况", "报送及时性", "数据问题"]
+EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Lights", "Charts", "Submissions", "Timeliness", "Data issues"]
 
 
 @pytest.fixture(scope="module")

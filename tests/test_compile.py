@@ -143,7 +143,7 @@ HISTORY_KEYS = ["period", "indicators"]
 SUMMARY_KEYS = ["units", "submitted", "missing", "with_errors", "missing_units", "pending_values",
                 "on_schedule_indicators", "scored_indicators", "notes"]
 
-EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Charts", "Submissions", "Timeliness", "Data issues"]
+EN_SHEETS = ["Bulletin", "Ranking", "Indicators", "Lights", "Charts", "Submissions", "Timeliness", "Data issues"]
 STATUS_ZH = {"completed": "已完成", "on_schedule": "达到序时", "behind": "落后序时", "no_target": "无目标"}
 
 
@@ -534,7 +534,7 @@ def _indicator_cells(sheet: Any, names: dict[str, str]) -> dict[tuple[str, str],
 def test_bulletin_numbers_equal_results_json(scenario: Scenario) -> None:
     r = scenario.results
     wb = openpyxl.load_workbook(scenario.bulletin)
-    assert wb.sheetnames == ["通报", "综合排名", "分项指标", "图表", "报送情况", "报送及时性", "数据问题"]
+    assert wb.sheetnames == ["通报", "综合排名", "分项指标", "指标亮灯", "图表", "报送情况", "报送及时性", "数据问题"]
 
     # 通报: the district table
     sheet = wb["通报"]
@@ -825,7 +825,7 @@ def test_failed_bulletin_keeps_the_previous_outputs(scenario: Scenario, tmp_path
     _add_jiaze(root)
     before = _snapshot(root / "outbox")
 
-    def crash(path: Path, results: dict[str, Any], lang: str = "zh") -> None:
+    def crash(path: Path, results: dict[str, Any], lang: str = "zh", **_: Any) -> None:
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise RuntimeError("simulated crash while writing the bulletin")
 

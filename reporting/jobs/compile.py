@@ -156,7 +156,7 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
         raise WorkspaceError(key="compile.err.cannot_write_in", path=ws.outbox, detail=exc.strerror or exc) from None
     try:
         names: list[str] = []
-        write_bulletin(staging / results.bulletin_file, results, lang)
+        write_bulletin(staging / results.bulletin_file, results, lang, lights=ws.settings.document.lights)
         names.append(results.bulletin_file)
         write_results_json(staging / "results.json", results)
         names.append("results.json")

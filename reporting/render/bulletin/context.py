@@ -40,6 +40,7 @@ class Ctx:
     values: dict[str, dict[str, ValueResult]] = field(default_factory=dict)
     members: dict[str, list[UnitResult]] = field(default_factory=dict)
     _widths: dict[str, int] = field(default_factory=dict)
+    lights: Any = None  # the [lights] settings (LightSettings) for the 指标亮灯 sheet; None: the defaults
 
     @classmethod
     def build(cls, results: Results, lang: str) -> Ctx:

@@ -66,7 +66,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "zh") -> None:
+def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "zh", lights: Any = None) -> None:
     """Write the bulletin workbook to ``path`` atomically; identical results give identical bytes.
 
     Every string from a submission (names, remarks, messages) is written as a
@@ -77,6 +77,7 @@ def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "z
 
     results = as_results(results)
     ctx = Ctx.build(results, lang)
+    ctx.lights = lights
     with _no_gc(), atomic_path(Path(path)) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
