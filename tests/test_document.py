@@ -454,3 +454,34 @@ def test_content_without_history_or_lights(sample: Sample) -> None:
     assert len(content.annexes) == 2
     with_yoy = build_content(r, DocumentSettings(), LightSettings(), "zh")
     assert "同比增长" in "\n".join(t for _, t in with_yoy.parts)
+
+
+def test_workbook_lights_sheet_agrees_with_the_document(sample: Sample) -> None:
+    import openpyxl
+
+    from reporting.score.lights import unit_lights
+
+    wb = openpyxl.load_workbook(sample.result.bulletin)
+    ws = wb["指标亮灯"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    r = Results.from_json(sample.results)
+    lit = unit_lights(r, LightSettings())
+    names = {u.name: u.code for u in r.units}
+    inds = [i.code for i in r.district.indicators]
+    fills = {"green": "FFC6EFCE", "yellow": "FFFFEB9C", "red": "FFFFC7CE"}
+    checked = 0
+    for row in ws.iter_rows(min_row=5):
+        code = names.get(row[0].value)
+        if code is None:
+            continue
+        for cell, ind in zip(row[1:1 + len(inds)], inds, strict=True):
+            light = lit[code][ind]
+            if light.colour == "grey":
+                assert cell.value == "—"
+                continue
+            assert cell.value.startswith("●") and cell.fill.fgColor.rgb == fills[light.colour]
+            checked += 1
+        assert row[1 + len(inds)].value.count("/") == 2  # green/yellow/red counts
+    assert checked > 100
+    legend = [ws.cell(3, c).value for c in range(2, 5)]
+    assert legend == ["● 绿灯", "● 黄灯", "● 红灯"]
