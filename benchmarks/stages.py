@@ -9,7 +9,7 @@ library needs no instrumentation of its own) and runs
 - ``load``: load_workspace (settings, units, catalogue) of which ``targets``
   is reading templates/targets/*.xlsx
 - ``discover``: walking inbox/
-- ``read``: reader.read_book; ``read_other`` is the rest of reading a file
+- ``read``: book.read_book; ``read_other`` is the rest of reading a file
   (stat, read bytes, sha256, name classification)
 - ``recognise``: recognise.recognise (unit, period, layout)
 - ``validate``: validate.read_values + validate.check_against_previous
@@ -45,7 +45,7 @@ HOOKS = [
     ("reporting.workspace.targets", "read_targets_dir", "targets"),
     ("reporting.ingest.pipeline", "discover", "discover"),
     ("reporting.ingest.pipeline", "read_all", "read_all"),
-    ("reporting.io.reader", "read_book", "read"),
+    ("reporting.io.book", "read_book", "read"),
     ("reporting.ingest.recognise", "recognise", "recognise"),
     ("reporting.ingest.rules.values", "read_values", "validate_values"),
     ("reporting.ingest.rules.values", "check_against_previous", "validate_previous"),

@@ -1,17 +1,14 @@
-"""Every file of the shared real-world corpus, under both engines.
+"""Every file of the shared real-world corpus.
 
 None of these is a submission form; each must end read (sheets) or refused
 with one file-level issue from the catalogue: never an exception, a hang, or
-memory out of proportion to the file. Both engines must give the same Book,
-the same as our own parser alone (the libraries switched off), and no file
-may change.
+memory out of proportion to the file; and no file may change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import subprocess
 import sys
 import textwrap
@@ -21,14 +18,12 @@ from pathlib import Path
 import pytest
 
 from reporting.core.issuetypes import CATALOGUE, FILE
-from reporting.io import reader
-from reporting.io.reader import read_book
+from reporting.io.book import read_book
 
 HERE = Path(__file__).resolve()
 CORPUS = next((p for p in (HERE.parents[2] / "shared" / "corpus", HERE.parents[1].parent / "shared" / "corpus")
                if p.is_dir()), None)
 FILES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.suffix not in (".tsv", ".md")) if CORPUS else []
-ENGINES = ("calamine", "openpyxl")
 FILE_CODES = {code for code, t in CATALOGUE.items() if t.scope == FILE}
 
 pytestmark = pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not present")
@@ -93,60 +88,55 @@ def outcome(book) -> str:
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_corpus_file(path: Path) -> None:
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
-    books = []
-    for engine in ENGINES:
-        t0 = time.perf_counter()
-        book = read_book(path, path.name, engine=engine)
-        assert time.perf_counter() - t0 < 10, f"{path.name} took too long with {engine}"
-        books.append(book)
-        if book.issues:
-            assert book.sheets == [] and book.format == ""
-            assert len(book.issues) == 1 and book.issues[0].code in FILE_CODES
-            assert book.issues[0].is_error
-            assert book.issues[0].message("zh") and book.issues[0].message("en")
-        else:
-            assert book.format in ("xlsx", "xlsm", "xls", "ods", "xlsb")
-            for g in book.sheets:
-                assert len(g.rows) <= 500 and all(len(row) <= 40 for row in g.rows)
-    assert books[0] == books[1], f"engines disagree on {path.name}"
-    saved, reader.FAST_XLSX = reader.FAST_XLSX, False
-    try:
-        ours = read_book(path, path.name)
-    finally:
-        reader.FAST_XLSX = saved
-    assert books[0] == ours, f"the libraries' route differs from our parser on {path.name}"
+    data = path.read_bytes()
+    before = hashlib.sha256(data).hexdigest()
+    t0 = time.perf_counter()
+    book = read_book(data, path.name)
+    assert time.perf_counter() - t0 < 10, f"{path.name} took too long"
+    if book.issues:
+        assert book.sheets == [] and book.format == ""
+        assert len(book.issues) == 1 and book.issues[0].code in FILE_CODES
+        assert book.issues[0].is_error
+        assert book.issues[0].message("zh") and book.issues[0].message("en")
+    else:
+        assert book.format in ("xlsx", "xlsm", "xls", "ods", "xlsb")
+        for g in book.sheets:
+            assert len(g.rows) <= 500 and all(len(row) <= 40 for row in g.rows)
+    assert read_book(data, path.name) == book, f"a second reading of {path.name} differs"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     if path.name in EXPECTED:
-        assert outcome(books[0]) == EXPECTED[path.name]
+        assert outcome(book) == EXPECTED[path.name]
+
+
+def read(name: str):
+    return read_book((CORPUS / name).read_bytes(), name)
 
 
 def test_sheet_states_and_errors() -> None:
-    book = read_book(CORPUS / "fastexcel__fixture-sheets-different-visibilities.xlsx", "v")
+    book = read("fastexcel__fixture-sheets-different-visibilities.xlsx")
     assert [(g.name, g.state) for g in book.sheets] == [
         ("Visible", "visible"), ("Hidden", "hidden"), ("VeryHidden", "veryHidden")]
-    book = read_book(CORPUS / "calamine__any_sheets.xlsb", "b")
+    book = read("calamine__any_sheets.xlsb")
     assert [g.state for g in book.sheets] == ["visible", "hidden", "veryHidden"]
-    book = read_book(CORPUS / "xlsxwriter__optimize04.xlsx", "o")
+    book = read("xlsxwriter__optimize04.xlsx")
     assert [row[0] for row in book.sheets[0].rows] == ["Foo", "Bar", "abcdefg"]
-    book = read_book(CORPUS / "excelize__Book1.xlsx", "e")
+    book = read("excelize__Book1.xlsx")
     assert book.sheets[1].formula_no_value
 
 
 def test_whole_corpus_in_bounded_memory_and_time() -> None:
-    """All files, both engines, in a fresh interpreter: its peak memory and total time stay small."""
+    """All files in a fresh interpreter: its peak memory and total time stay small."""
     script = textwrap.dedent(f"""
         import json, resource, sys, time
         from pathlib import Path
-        from reporting.io.reader import read_book
+        from reporting.io.book import read_book
         files = [p for p in sorted(Path({str(CORPUS)!r}).iterdir()) if p.suffix not in (".tsv", ".md")]
         t0 = time.perf_counter()
         slowest = (0.0, "")
         for p in files:
-            for engine in ("calamine", "openpyxl"):
-                t = time.perf_counter()
-                read_book(p, p.name, engine=engine)
-                slowest = max(slowest, (time.perf_counter() - t, p.name))
+            t = time.perf_counter()
+            read_book(p.read_bytes(), p.name)
+            slowest = max(slowest, (time.perf_counter() - t, p.name))
         print(json.dumps({{"seconds": time.perf_counter() - t0, "slowest": slowest,
                           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
     """)
@@ -156,24 +146,3 @@ def test_whole_corpus_in_bounded_memory_and_time() -> None:
     stats = json.loads(done.stdout.strip().splitlines()[-1])
     assert stats["peak_mb"] < 1024, stats
     assert stats["seconds"] < 30, stats
-
-
-# Files whose every sheet the libraries read (nothing in them our parser alone must see), per engine.
-LIBRARY_ROUTE = {
-    "fastexcel__fixture-sheets-different-visibilities.xlsx": "3 of 3",
-    "frictionless__merged-cells.xlsx": "1 of 1",
-    "xlsxwriter__hide02.xlsx": "3 of 3",
-    "xlsxwriter__rich_string01.xlsx": "1 of 1",
-    "openpyxl__vba-test.xlsm": "1 of 1",
-}
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_library_route_is_taken(engine: str, caplog: pytest.LogCaptureFixture) -> None:
-    """The fast route is really used on real files, not only on the tool's own forms."""
-    caplog.set_level(logging.DEBUG, logger="reporting.io.reader")
-    for name, share in LIBRARY_ROUTE.items():
-        caplog.clear()
-        read_book(CORPUS / name, name, engine=engine)
-        assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("xlsx: ")] == [
-            f"xlsx: {share} sheets by {engine}"], name

@@ -6,6 +6,10 @@ each entry is ``{"zh": ..., "en": ...}``.
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    "reader.zip_lies": {"zh": "{part} 解压后超过其声明的大小（{size_mb} MB）",
+                        "en": "{part} inflates beyond the size it declares ({size_mb} MB)"},
+    "reader.ods_corrupt": {"zh": "content.xml 的表格结构异常", "en": "the table structure of content.xml is absurd"},
+}
 BULLETIN_LABELS: dict[str, dict[str, str]] = {}
 NARRATIVE_TEXT: dict[str, dict[str, str]] = {}

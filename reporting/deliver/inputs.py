@@ -104,6 +104,6 @@ def _relative(path: Path, inbox: Path) -> str:
 
 def _counts(path: Path) -> bool:
     """A file that compile would read as a possible submission (not a lock, hidden or note file)."""
-    from reporting.io.reader import classify_name
+    from reporting.io.book import classify_name
 
     return classify_name(path) is None and path.suffix.lower() not in (".txt", ".md")

@@ -23,7 +23,7 @@ from reporting.ingest.select import default_period, select
 if TYPE_CHECKING:
     from reporting.ingest.cache import ReadCache
     from reporting.ingest.recognise import Catalogue
-    from reporting.io.reader import Grid
+    from reporting.io.book import Grid
     from reporting.workspace.config import Workspace
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx", ".xltm", ".et", ".ett", ".csv", ".pdf",
@@ -120,7 +120,7 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
     With a cache, a file whose bytes were read before under the same name
     and configuration is not parsed again.
     """
-    from reporting.io.reader import classify_name
+    from reporting.io.book import classify_name
 
     try:
         st = path.stat()
@@ -143,7 +143,7 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
             sub.mtime, sub.size = st.st_mtime, st.st_size  # same bytes, perhaps saved again
             sub.received = received_time(ws, path, sha, st.st_mtime)
             return sub, grids
-    sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size,
+    sub, grids = _interpret(ws, cat, path, data, display, Submission(display, sha, st.st_mtime, st.st_size,
                                                               received=received_time(ws, path, sha, st.st_mtime)),
                             assume)
     if cache is not None:
@@ -152,15 +152,15 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
     return sub, grids
 
 
-def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Submission,
+def _interpret(ws: Workspace, cat: Catalogue, path: Path, data: bytes, display: str, sub: Submission,
                assume: Period | None) -> tuple[Submission, list[Grid]]:
     """Parse, recognise and validate one file's bytes."""
     from reporting.ingest.recognise import recognise
     from reporting.ingest.rules.values import check_empty, read_values
-    from reporting.io.reader import read_book
+    from reporting.io.book import read_book
 
-    book = read_book(path, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
-                     max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols)
+    book = read_book(data, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
+                     max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols, size=sub.size)
     if not book.sheets and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         # not a spreadsheet by name nor by content (a shortcut, a log, a partial download): skip it
         from reporting.core.messages import t

@@ -25,7 +25,7 @@ from reporting.core.textnorm import norm_label
 from reporting.ingest.periodtext import period_from_text, year_in_text
 
 if TYPE_CHECKING:
-    from reporting.io.reader import Grid
+    from reporting.io.book import Grid
     from reporting.workspace.config import Workspace
 
 _SEAL = re.compile(r"^[(（]\s*(?:盖章|公章|签章|签字)\s*[)）]")

@@ -201,16 +201,17 @@ def _grids(ws: Workspace, ingested: Ingested, sub: Any) -> list[Any] | None:
         return kept
     import hashlib
 
-    from reporting.io.reader import read_book
+    from reporting.io.book import read_book
 
     path = ws.inbox / sub.file
     try:
-        if hashlib.sha256(path.read_bytes()).hexdigest() != sub.sha256:
-            return None  # changed since it was read: the values are laid out in the standard form instead
+        data = path.read_bytes()
     except OSError:
         return None
+    if hashlib.sha256(data).hexdigest() != sub.sha256:
+        return None  # changed since it was read: the values are laid out in the standard form instead
     s = ws.settings
-    book = read_book(path, sub.file, max_bytes=int(s.max_file_mb * 2**20), max_rows=s.max_rows, max_cols=s.max_cols)
+    book = read_book(data, sub.file, max_bytes=int(s.max_file_mb * 2**20), max_rows=s.max_rows, max_cols=s.max_cols)
     return book.sheets or None
 
 

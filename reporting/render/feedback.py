@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from reporting.core.models import Issue, Submission
-    from reporting.io.reader import Grid
+    from reporting.io.book import Grid
     from reporting.workspace.config import Workspace
 
 FILLS = {ERROR: "FF9C9C", WARNING: "FFC866", INFO: "DDEBF7"}  # red, orange, pale blue
