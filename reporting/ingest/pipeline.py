@@ -143,17 +143,17 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
             sub.mtime, sub.size = st.st_mtime, st.st_size  # same bytes, perhaps saved again
             sub.received = received_time(ws, path, sha, st.st_mtime)
             return sub, grids
-    sub, grids = _interpret(ws, cat, path, data, display, Submission(display, sha, st.st_mtime, st.st_size,
+    sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size,
                                                               received=received_time(ws, path, sha, st.st_mtime)),
-                            assume)
+                            assume, data)
     if cache is not None:
         # grids are kept only where a feedback copy may need them
         cache.put(sha, display, assumed, (sub, grids if sub.issues else []))
     return sub, grids
 
 
-def _interpret(ws: Workspace, cat: Catalogue, path: Path, data: bytes, display: str, sub: Submission,
-               assume: Period | None) -> tuple[Submission, list[Grid]]:
+def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Submission,
+               assume: Period | None, data: bytes) -> tuple[Submission, list[Grid]]:
     """Parse, recognise and validate one file's bytes."""
     from reporting.ingest.recognise import recognise
     from reporting.ingest.rules.values import check_empty, read_values
