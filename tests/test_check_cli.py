@@ -317,3 +317,35 @@ def test_check_does_not_touch_the_inbox(ws_dir: Path) -> None:
         assert run(ws_dir, "check", *args).exit_code == 0
     assert snapshot(ws_dir / "inbox") == before
     assert not list((ws_dir / "outbox").iterdir())  # check writes nothing
+
+
+def test_clerks_notes_are_skipped_with_an_info(ws_dir: Path) -> None:
+    """说明.txt and README.md kept next to the forms are the clerk's notes: an info, never an error."""
+    fill(ws_dir, "hutang", DEC, "湖塘镇.xlsx")
+    (ws_dir / "inbox" / "说明.txt").write_text("湖塘镇 12 月数据已电话核对。\n", encoding="utf-8")
+    (ws_dir / "inbox" / "README.md").write_text("# 收件说明\n", encoding="utf-8")
+    (ws_dir / "inbox" / "湖塘镇.csv.txt").write_bytes(b"\xff\xfe\x00garbage")  # not text: still not an error
+    result = run(ws_dir, "check", "--json", "--period", "2022-12")
+    data = as_json(result)
+    by_file = {f["file"]: f for f in data["files"]}
+    for name in ("说明.txt", "README.md"):
+        assert by_file[name]["status"] == "ignored", by_file[name]
+        assert [(i["code"], i["severity"]) for i in by_file[name]["issues"]] == [("ignored-file", "info")]
+    assert by_file["湖塘镇.xlsx"]["status"] == "used"
+    assert not [i for f in data["files"] for i in f["issues"] if i["severity"] == "error"
+                and f["file"] in ("说明.txt", "README.md")]
+
+
+def test_english_verbose_report_has_no_chinese_beyond_names(sample: Path) -> None:
+    """``--lang en check -v``: Chinese only in file, sheet, unit and indicator names and text quoted from cells."""
+    result = run(sample, "--lang", "en", "check", "-v")
+    assert result.exit_code == 0
+    ws = load_workspace(sample)
+    names = sorted({p.relative_to(sample / "inbox").as_posix() for p in (sample / "inbox").rglob("*")}
+                   | {"填报表", "其中：省级以上研发机构"} | {u.name for u in ws.units}
+                   | {i.name for i in ws.indicators}, key=len, reverse=True)
+    text = re.sub(r"'[^'\n]*'", "''", result.output)  # values quoted from a cell, as typed
+    for name in names:
+        text = text.replace(name, "")
+    assert "Skipped: Excel/WPS lock file" in text
+    assert not re.findall(r"[\u3400-\u9fff\uff00-\uffef]+", text)

@@ -330,7 +330,8 @@ def test_classify_name(name: str, ignored: bool) -> None:
     reason = classify_name(Path("inbox") / name)
     assert (reason is not None) == ignored
     if reason:
-        assert isinstance(reason, str) and reason
+        from reporting.core.messages import MESSAGES
+        assert MESSAGES[reason]["zh"] and MESSAGES[reason]["en"]
 
 
 @pytest.mark.parametrize(("head", "kind"), [

@@ -251,6 +251,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reader.ignore_office_lock": {"zh": "Excel/WPS 临时锁文件", "en": "Excel/WPS lock file"},
     "reader.ignore_lo_lock": {"zh": "LibreOffice 锁文件", "en": "LibreOffice lock file"},
     "reader.ignore_temp": {"zh": "临时文件", "en": "temporary file"},
+    "reader.ignore_note": {"zh": "说明文字，不是报表（不读取）", "en": "a note, not a report (not read)"},
     "reader.ignore_hidden": {"zh": "隐藏文件", "en": "hidden file"},
     "reader.ignore_system": {"zh": "系统文件", "en": "system file"},
     # --- bulletin (bulletin.py, narrative.py) ---

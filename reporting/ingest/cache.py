@@ -59,10 +59,7 @@ def fingerprint(ws: Workspace) -> str:
 def _types() -> dict[str, type]:
     """The dataclasses an entry may hold, by name: nothing else is ever constructed."""
     from reporting.core.models import CellValue, Issue, Submission
-    try:  # TODO(reader rebuild): one import once reporting/io/book.py has landed
-        from reporting.io.book import Grid
-    except ImportError:
-        from reporting.io.reader import Grid
+    from reporting.io.book import Grid
 
     return {t.__name__: t for t in (Submission, CellValue, Issue, Grid)}
 

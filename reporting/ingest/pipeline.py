@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reporting.core.messages import both, t
 from reporting.core.models import Submission, issue
 from reporting.core.periods import Period
 from reporting.ingest.select import default_period, select
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx", ".xltm", ".et", ".ett", ".csv", ".pdf",
                         ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".htm",
                         ".html", ".txt", ".zip", ".rar", ".7z", ".numbers", ".odt", ".xml"}
+
+NOTE_SUFFIXES = {".txt", ".md"}
 
 
 @dataclass
@@ -132,8 +135,8 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
     sha = hashlib.sha256(data).hexdigest() if data else _sha_stream(path)
     reason = classify_name(path)
     if reason is not None:
-        sub = Submission(display, sha, st.st_mtime, st.st_size, status="ignored", reason=reason)
-        sub.issues.append(issue("ignored-file", file=display, detail=reason))
+        sub = Submission(display, sha, st.st_mtime, st.st_size, status="ignored", reason=t(reason, "zh"))
+        sub.issues.append(issue("ignored-file", file=display, **both("detail", reason)))
         return sub, []
     assumed = str(assume) if assume else ""
     if cache is not None:
@@ -161,13 +164,17 @@ def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Sub
 
     book = read_book(data, display, max_bytes=int(ws.settings.max_file_mb * 2**20),
                      max_rows=ws.settings.max_rows, max_cols=ws.settings.max_cols, size=sub.size)
+    if not book.sheets and path.suffix.lower() in NOTE_SUFFIXES and book.format in ("", "text"):
+        # the clerk's own note (说明.txt, README.md) kept next to the forms: not a submission
+        sub.status, sub.reason = "ignored", t("reader.ignore_note", "zh")
+        sub.issues.append(issue("ignored-file", file=display, **both("detail", "reader.ignore_note")))
+        return sub, []
     if not book.sheets and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         # not a spreadsheet by name nor by content (a shortcut, a log, a partial download): skip it
-        from reporting.core.messages import t
-
-        reason = t("reader.unknown", "zh") + (f"（{path.suffix}）" if path.suffix else "")
-        sub.status, sub.reason = "ignored", reason
-        sub.issues.append(issue("ignored-file", file=display, detail=reason))
+        suffix = f"（{path.suffix}）" if path.suffix else ""
+        sub.status, sub.reason = "ignored", t("reader.unknown", "zh") + suffix
+        sub.issues.append(issue("ignored-file", file=display, detail=sub.reason,
+                                detail_en=t("reader.unknown", "en") + suffix.replace("（", " (").replace("）", ")")))
         return sub, []
     sub.format = book.format
     sub.issues.extend(book.issues)

@@ -37,7 +37,7 @@ __all__ = ["Book", "Grid", "classify_name", "read_book", "sniff"]
 
 
 def classify_name(path: Path | str) -> str | None:
-    """Why a file is skipped by its name alone (lock, temporary, hidden, system), or None.
+    """The catalogue key of why a file is skipped by its name alone (lock, temporary, hidden, system), or None.
 
     These are files a clerk never meant to submit: Excel/WPS write ``~$name``
     while a workbook is open, LibreOffice ``.~lock.name#``; Windows and macOS
@@ -46,15 +46,15 @@ def classify_name(path: Path | str) -> str | None:
     name = Path(path).name
     low = name.lower()
     if name.startswith("~$"):
-        return msg("reader.ignore_office_lock")
+        return "reader.ignore_office_lock"
     if name.startswith(".~lock.") and name.endswith("#"):
-        return msg("reader.ignore_lo_lock")
+        return "reader.ignore_lo_lock"
     if low in ("thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"):
-        return msg("reader.ignore_system")
+        return "reader.ignore_system"
     if name.startswith("."):
-        return msg("reader.ignore_hidden")
+        return "reader.ignore_hidden"
     if name.startswith("~") or low.endswith(".tmp"):
-        return msg("reader.ignore_temp")
+        return "reader.ignore_temp"
     return None
 
 
