@@ -138,7 +138,7 @@ VALUE_KEYS = ["unit", "indicator", "actual", "target", "rate", "schedule", "stat
               "source", "last_year", "last_year_source", "yoy", "increment", "growth_rank"]
 SOURCE_KEYS = ["file", "sha256", "sheet", "cell"]
 ISSUE_KEYS = ["code", "severity", "unit", "indicator", "file", "sheet", "cell", "message"]
-FILE_KEYS = ["file", "sha256", "unit", "period", "status", "reason", "received", "format", "errors", "warnings"]
+FILE_KEYS = ["file", "sha256", "unit", "period", "status", "reason", "received", "received_source", "format", "errors", "warnings"]
 HISTORY_KEYS = ["period", "indicators"]
 SUMMARY_KEYS = ["units", "submitted", "missing", "with_errors", "missing_units", "pending_values",
                 "on_schedule_indicators", "scored_indicators", "notes"]

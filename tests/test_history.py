@@ -266,9 +266,25 @@ def compiled(sample_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     late = next(p for p in (ws.inbox / "2022年12月").iterdir() if p.name.startswith("湖塘镇"))
     ts = dt.datetime(2023, 1, 9, 10, 30).timestamp()  # four days after the deadline
     os.utime(late, (ts, ts))
+    _register(root, f"2022年12月/{late.name}", dt.datetime(2023, 1, 9, 10, 30))  # the clerk's 收文登记 says so
     compile_period(ws, Period(2022, 11))
     out = compile_period(ws, Period(2022, 12))
     return out.bulletin, json.loads(out.results_path.read_text(encoding="utf-8")), root
+
+
+def _register(root: Path, name: str, when: dt.datetime) -> None:
+    """Set one file's received time in the workspace's 收文登记 (templates/收文登记.xlsx), as a clerk would."""
+    from reporting.ingest.register import register_path
+
+    path = register_path(root)
+    wb = openpyxl.load_workbook(path)
+    sh = wb.active
+    row = next((r for r in sh.iter_rows(min_row=2) if r[0].value == name), None)
+    if row is None:
+        sh.append([name, "", when, ""])
+    else:
+        row[2].value = when
+    wb.save(path)
 
 
 def test_results_carry_yoy_increment_and_timeliness(compiled: tuple[Path, dict[str, Any], Path]) -> None:

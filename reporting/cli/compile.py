@@ -48,6 +48,8 @@ def compile_(env: Env, period: str | None, strict: bool, as_json: bool, open_aft
     if result.history_problems:  # cells of templates/history/*.xlsx that were not imported
         lines = [t("compile.history_problems", env.language, n=len(result.history_problems))]
         echo("\n  - ".join(lines + result.history_problems), err=True)
+    for line in result.register_problems:  # rows of templates/收文登记.xlsx whose time was not used
+        echo(line, err=True)
     if open_after:
         click.launch(str(result.bulletin))
     if strict and result.has_errors:

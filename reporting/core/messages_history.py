@@ -104,6 +104,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "history.source.workbook": {"zh": "历史数据表", "en": "the history workbook"},
     "compile.history_problems": {"zh": "历史数据表有 {n} 处问题（这些数值未导入）：",
                                  "en": "The history workbooks have {n} problem(s) (those values were not imported):"},
+    "register.unreadable": {"zh": "{file} 无法读取（{detail}），收文登记未使用",
+                            "en": "{file} cannot be read ({detail}); the register was not used"},
+    "register.bad_time": {"zh": "{file} {cell}：“{value}”不是收到时间（{name}），请填写如 2023-01-03 09:15 的日期时间",
+                          "en": "{file} {cell}: '{value}' is not a received time ({name}); write a date and time "
+                                "such as 2023-01-03 09:15"},
+    "register.no_header": {"zh": "{file} 中没有“文件”和“收到时间”两列的表头，收文登记未使用",
+                           "en": "{file} has no header row with 文件 and 收到时间 columns; the register was not used"},
 }
 
 # Labels of the bulletin's history columns and its 报送及时性 sheet.
@@ -119,24 +126,30 @@ BULLETIN_LABELS: dict[str, dict[str, str]] = {
     "timeliness.title": {"zh": "{period}报送及时性", "en": "Timeliness of returns, {period}"},
     "timeliness.summary": {
         "zh": "本期报送截止时间为{deadline}（次月截止日遇周末或法定节假日顺延至下一个工作日；{calendar}）。"
-              "按时报送{on_time}个，逾期{late}个，未报送{missing}个。",
+              "按时报送{on_time}个，逾期{late}个，未报送{missing}个{unknown}。",
         "en": "Returns for this month were due on {deadline} (the configured day of the next month, moved to "
               "the next working day after a weekend or public holiday; {calendar}). On time {on_time}, late {late}, "
-              "not submitted {missing}."},
+              "not submitted {missing}{unknown}."},
+    "timeliness.summary_unknown": {"zh": "，收到时间未记录{n}个", "en": ", received time not recorded {n}"},
     "timeliness.calendar_cc": {"zh": "工作日依据 {name} 的节假日安排", "en": "working days from {name}'s holiday schedule"},
     "timeliness.calendar_weekends": {
         "zh": "所用节假日日历未收录{year}年，仅顺延周末",
         "en": "the holiday calendar does not cover {year}, so only weekends are skipped"},
     "timeliness.note": {
-        "zh": "说明：接收时间为本工具首次收到该文件的时间；逾期天数按自然日计算。本年按时月数为本年已汇总月份中按时报送的月数。",
-        "en": "Notes: the received time is when the tool first saw the file; days late are calendar days. "
-              "On-time months counts this year's compiled months the unit reported on time."},
+        "zh": "说明：接收时间为收文登记（templates/收文登记.xlsx）所记时间，未登记的为本工具首次收到该文件的时间；"
+              "逾期天数按自然日计算。本工具开始记录之前的文件只有文件自身的修改时间，晚于截止时间时不据此认定逾期，"
+              "记为“未记录”，请在收文登记中补记。本年按时月数为本年已汇总月份中按时报送的月数。",
+        "en": "Notes: the received time is the one in the register (templates/收文登记.xlsx), else when the tool "
+              "first saw the file; days late are calendar days. A file older than the tool's records has only its "
+              "own modification time, which never makes it late: it is shown as not recorded until the register "
+              "gives its time. On-time months counts this year's compiled months the unit reported on time."},
     "col.deadline": {"zh": "截止时间", "en": "Due"},
     "col.timeliness": {"zh": "及时性", "en": "Timeliness"},
     "col.on_time_months": {"zh": "本年按时月数", "en": "On time this year"},
     "timeliness.on_time": {"zh": "按时", "en": "On time"},
     "timeliness.late": {"zh": "逾期 {n} 天", "en": "{n} day(s) late"},
     "timeliness.missing": {"zh": "未报送", "en": "Not submitted"},
+    "timeliness.unknown": {"zh": "未记录", "en": "Not recorded"},
     "timeliness.months": {"zh": "{k}/{n}", "en": "{k}/{n}"},
     "chart.ytd_yoy": {"zh": "{name}全区累计（本年与上年）", "en": "{name}: district year to date, this year and last"},
     "chart.this_year": {"zh": "{year}年累计", "en": "{year} YTD"},

@@ -165,6 +165,7 @@ class Submission:
     reason: str = ""
     remarks: dict[str, str] = field(default_factory=dict)  # indicator -> 备注 text
     received: float = 0.0  # when the file was received (epoch seconds); the newest of a unit and period wins
+    received_source: str = ""  # register (收文登记) | seen (the store saw it arrive) | file (its own time only)
 
     @property
     def rejected(self) -> bool:

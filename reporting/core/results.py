@@ -186,7 +186,8 @@ class Timeliness(_Json):
 
     deadline: str = ""  # ISO date: the workspace's deadline day, moved to the next working day
     received: str | None = None
-    status: str = "missing"  # on_time | late | missing
+    source: str = ""  # how ``received`` is known: register (收文登记) | seen (by the store) | file (its own time)
+    status: str = "missing"  # on_time | late | missing | unknown (only the file's own time, after the deadline)
     days_late: int = 0
     on_time_months: int = 0  # this year's months (to this one) received on time
     months: int = 0  # this year's months counted
@@ -255,6 +256,7 @@ class FileRecord(_Json):
     status: str = ""
     reason: str = ""
     received: str | None = None
+    received_source: str | None = None  # register | seen | file
     format: str = ""
     errors: int = 0
     warnings: int = 0
@@ -328,7 +330,10 @@ class Results(_Json):
     def made_on(self) -> str:
         """The bulletin's 制表日期: the day the last file of this period was received (from the
         inputs, so the bytes stay reproducible; no clock is read), else the period's last day."""
-        times = [f.received for f in self.files if f.received and f.period == self.period]
+        mine = [f for f in self.files if f.received and f.period == self.period]
+        # times the tool knows (收文登记, or seen by the store) before a file's own time (a fresh copy's)
+        times = [f.received for f in mine if f.received_source in ("register", "seen")] or \
+            [f.received for f in mine]
         return max(times)[:10] if times else self.as_of
 
     @property

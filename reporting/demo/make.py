@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reporting.core.periods import Period
 from reporting.demo.figures import sample_targets
-from reporting.workspace.config import load_workspace
+from reporting.workspace.config import Workspace, load_workspace
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,27 @@ def make_demo(workspace: str | Path | None, *, n_units: int | None = None, perio
     from reporting.demo.samples import write_sample_inbox
 
     files = write_sample_inbox(ws, periods, seed)
+    _write_register(ws)
     return DemoReport(ws.inbox, files, len(ws.units))
+
+
+def _write_register(ws: Workspace) -> None:
+    """The sample's 收文登记: each file's receipt time, so a copy of the workspace keeps them."""
+    import datetime as dt
+
+    from reporting.ingest.pipeline import discover, display_name
+    from reporting.ingest.register import register_path, write_register
+    from reporting.io.book import classify_name
+
+    names = sorted(ws.units, key=lambda u: len(u.name), reverse=True)
+    rows = []
+    for path in discover(ws.inbox):
+        if classify_name(path) is not None:
+            continue
+        unit = next((u.name for u in names if u.name in path.name), "")
+        rows.append((display_name(path, ws.inbox), unit, dt.datetime.fromtimestamp(int(path.stat().st_mtime))))
+    rows.sort(key=lambda r: (r[2], r[0]))
+    write_register(register_path(ws.root), rows)
 
 
 def _has_own_work(root: Path, *, synthetic: bool) -> bool:

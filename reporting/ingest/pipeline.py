@@ -70,7 +70,8 @@ def submission_dict(s: Submission, lang: str = "zh") -> dict[str, Any]:
     errors, warnings = s.counts()
     return {
         "file": s.file, "sha256": s.sha256, "unit": s.unit, "period": s.period, "status": s.status,
-        "reason": s.reason, "received": received(s.mtime) if s.mtime else None, "format": s.format or None,
+        "reason": s.reason, "received": received(s.received or s.mtime) if (s.received or s.mtime) else None,
+        "received_source": s.received_source or None, "format": s.format or None,
         "errors": errors, "warnings": warnings, "issues": [i.to_dict(lang) for i in s.issues],
     }
 
@@ -80,22 +81,29 @@ def received(mtime: float) -> str:
     return dt.datetime.fromtimestamp(int(mtime)).isoformat()
 
 
-def received_time(ws: Workspace, path: Path, sha256: str, mtime: float) -> float:
-    """When the tool received this file (epoch seconds): the newest of a unit and period wins.
+def received_time(ws: Workspace, path: Path, sha256: str, mtime: float, display: str = "") -> tuple[float, str]:
+    """When the tool received this file (epoch seconds) and how that is known.
 
-    The time the workspace's store (history.sqlite) first saw these bytes. Bytes new to the store
-    are recorded with the earlier of now and their modification time (files put in inbox/ before
-    a compile ran, or a workspace older than its store); from then on the record stands, so copying
-    or saving the file again does not move it. The modification time when the store cannot be used.
+    ``register``: the clerk's 收文登记 names the file. ``seen``: the workspace's store
+    (history.sqlite) first saw these bytes while it was keeping records; bytes new to the store
+    are recorded with the earlier of now and their modification time, and from then on the record
+    stands, so copying or saving the file again does not move it. ``file``: the bytes were older
+    than the store (a fresh copy of a workspace, a first run), so the time is only the file's own
+    and cannot prove it late. The modification time (``file``) when the store cannot be used.
     """
     import time
 
+    from reporting.ingest.register import load_register
     from reporting.workspace.store import store_for
 
     try:
-        return store_for(ws.root).first_seen(sha256, path.name, min(time.time(), mtime)) if sha256 else mtime
+        store = store_for(ws.root)
+        when = store.first_seen(sha256, path.name, min(time.time(), mtime)) if sha256 else mtime
+        how = "seen" if when >= store.started else "file"
     except Exception:  # a damaged or read-only store never stops reading
-        return mtime
+        when, how = mtime, "file"
+    registered = load_register(ws.root).time_of(display) if display else None
+    return (registered, "register") if registered is not None else (when, how)
 
 
 def discover(inbox: Path) -> list[Path]:
@@ -144,10 +152,11 @@ def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
         if hit is not None:
             sub, grids = hit
             sub.mtime, sub.size = st.st_mtime, st.st_size  # same bytes, perhaps saved again
-            sub.received = received_time(ws, path, sha, st.st_mtime)
+            sub.received, sub.received_source = received_time(ws, path, sha, st.st_mtime, display)
             return sub, grids
+    when, how = received_time(ws, path, sha, st.st_mtime, display)
     sub, grids = _interpret(ws, cat, path, display, Submission(display, sha, st.st_mtime, st.st_size,
-                                                              received=received_time(ws, path, sha, st.st_mtime)),
+                                                              received=when, received_source=how),
                             assume, data)
     if cache is not None:
         # grids are kept only where a feedback copy may need them

@@ -44,6 +44,7 @@ class CompileResult:
     documents: list[Path] = field(default_factory=list)  # the 通报 .docx (and .pdf with --pdf)
     pdf_problem: Exception | None = None  # why --pdf gave no PDF (no LibreOffice, a failed conversion)
     history_problems: list[str] = field(default_factory=list)  # cells of templates/history/*.xlsx not imported
+    register_problems: list[str] = field(default_factory=list)  # rows of templates/收文登记.xlsx not used
 
     @property
     def has_errors(self) -> bool:
@@ -98,6 +99,9 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
             record_compile(store, ingested, results)
         out.timings = timings
         out.history_problems = history_problems
+        from reporting.ingest.register import load_register
+
+        out.register_problems = load_register(ws.root, lang).problems
         return out
 
 
@@ -129,7 +133,8 @@ def _with_history(ws: Workspace, ingested: Ingested, results: Results, store: An
     prev = period.previous()
     prev_values = values_for(ws, prev, ingested.submissions) if prev else {}
     received = {u: s.received for u, s in ingested.used.items() if s.received}
-    return with_history(ws, results, store, received, prev_values)
+    sources = {u: s.received_source for u, s in ingested.used.items() if s.received}
+    return with_history(ws, results, store, received, prev_values, sources)
 
 
 def _remove_stale_staging(outbox: Path) -> None:

@@ -30,7 +30,8 @@ def record_results(store: Store, results: Results, source: str = "compile",
                           v.source.sheet if v.source else None, v.source.cell if v.source else None)
               for v in results.values if v.actual is not None]
     units = [(u.code, u.status, u.score, u.rank, u.file,
-              received.get(u.code, when(u.timeliness.received if u.timeliness else u.received)))
+              received.get(u.code, when(u.timeliness.received if u.timeliness else u.received)),
+              u.timeliness.source if u.timeliness else "")
              for u in results.units]
     if files is None:
         files = [(f.file, f.sha256, f.unit, f.status, when(f.received)) for f in results.files]
@@ -108,7 +109,8 @@ def import_inbox_missing(ws: Any, store: Store, skip: set[str], lang: str = "zh"
         if not ingested.used:
             continue
         results = with_history(ws, build_results(ws, ingested, lang), store,
-                               {u: s.received for u, s in ingested.used.items() if s.received})
+                               {u: s.received for u, s in ingested.used.items() if s.received},
+                               sources={u: s.received_source for u, s in ingested.used.items() if s.received})
         record_compile(store, ingested, results, "inbox")
         done.append(p)
     return done

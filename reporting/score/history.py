@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
     from reporting.workspace.store import Store
 
-ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+ON_TIME, LATE, MISSING, UNKNOWN = "on_time", "late", "missing", "unknown"
 
 
 def growth(this: float | None, last: float | None) -> float | None:
@@ -31,10 +31,14 @@ def growth(this: float | None, last: float | None) -> float | None:
     return round((this - last) / abs(last), 4)
 
 
-def timeliness_of(received: dt.datetime | None, due: dt.date) -> tuple[str, int]:
+def timeliness_of(received: dt.datetime | None, due: dt.date, source: str = "") -> tuple[str, int]:
+    """(status, days late). A time that is only the file's own (``source == "file"``: bytes older
+    than the store, as in a fresh copy of a workspace) proves a file on time, never late: UNKNOWN."""
     if received is None:
         return MISSING, 0
     late = wcal.days_late(received, due)
+    if late and source == "file":
+        return UNKNOWN, 0
     return (LATE, late) if late else (ON_TIME, 0)
 
 
@@ -49,11 +53,13 @@ def _received_dt(iso: str | None) -> dt.datetime | None:
 
 def with_history(ws: Workspace, results: Results, store: Store | None,
                  received: dict[str, float] | None = None,
-                 previous_values: dict[str, dict[str, float]] | None = None) -> Results:
+                 previous_values: dict[str, dict[str, float]] | None = None,
+                 sources: dict[str, str] | None = None) -> Results:
     """``results`` with last year's values, 同比, 本月新增, 增速排名 and timeliness filled in.
 
     ``received``: unit -> when the tool received the unit's file this period (epoch seconds);
-    ``previous_values``: last month's accepted values per unit (else the store's).
+    ``previous_values``: last month's accepted values per unit (else the store's);
+    ``sources``: unit -> how its received time is known (register | seen | file).
     """
     period = Period(results.year, results.month)
     last_year_period = f"{period.year - 1:04d}-{period.month:02d}"
@@ -141,21 +147,24 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
     for u in results.units:
         when = received.get(u.code) if received else None
         got = dt.datetime.fromtimestamp(int(when)) if when else _received_dt(u.received)
-        status, late = timeliness_of(got if u.status != "missing" else None, due)
+        source = (sources or {}).get(u.code, "") or (u.timeliness.source if u.timeliness else "")
+        status, late = timeliness_of(got if u.status != "missing" else None, due, source)
         on_time = int(status == ON_TIME)
-        months = 1
+        months = int(status != UNKNOWN)  # a month whose timeliness is not known is not counted
         for m in range(1, period.month):
             key = f"{period.year:04d}-{m:02d}"
             if (key, u.code) not in earlier and key not in reported_months:
                 continue
-            months += 1
-            r = earlier.get((key, u.code))
-            if r is not None and timeliness_of(dt.datetime.fromtimestamp(int(r)), due_by_month[key])[0] == ON_TIME:
-                on_time += 1
+            r, r_source = earlier.get((key, u.code), (None, ""))
+            was = timeliness_of(dt.datetime.fromtimestamp(int(r)) if r is not None else None, due_by_month[key],
+                                r_source)[0]
+            months += int(was != UNKNOWN)
+            on_time += int(was == ON_TIME)
         if status == LATE:
             late_units.append(u.code)
         units.append(dataclasses.replace(u, timeliness=Timeliness(
             deadline=due.isoformat(), received=got.isoformat() if got and u.status != "missing" else None,
+            source=source if u.status != "missing" else "",
             status=status, days_late=late, on_time_months=on_time, months=months)))
 
     return dataclasses.replace(

@@ -175,7 +175,7 @@ def build_results(ws: Workspace, ingested: Ingested, lang: str = "zh") -> Result
                 code=u.code, name=u.name, name_en=u.name_en, group=u.group,
                 status="missing" if sub is None else ("errors" if errors else ("warnings" if warnings else "ok")),
                 file=sub.file if sub else None,
-                received=received(sub.mtime) if sub else None,
+                received=received(sub.received or sub.mtime) if sub else None,
                 score=_r(score, sc.SCORE_PLACES), rank=rank, rank_tied=tied,
                 rank_change=(prev - rank) if (prev is not None and rank is not None) else None,
                 previous_rank=prev,

@@ -76,6 +76,19 @@ MIGRATIONS: tuple[str, ...] = (
         imported REAL NOT NULL
     );
     """,
+    # 4: when the store began keeping received times, and where each unit's received time came from
+    # (register: 收文登记; seen: the store saw the bytes arrive; file: only the file's own time, from
+    # before the store began, which cannot prove a file late). A store older than this began at its
+    # first recorded period.
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value)
+        SELECT 'started', CAST(COALESCE(MIN(recorded), CAST(strftime('%s', 'now') AS REAL)) AS TEXT) FROM period;
+    ALTER TABLE unit_status ADD COLUMN received_source TEXT NOT NULL DEFAULT '';
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -141,6 +154,12 @@ class Store:
         self.db.execute("COMMIT")
 
     # -- received times -------------------------------------------------------------------------
+    @property
+    def started(self) -> float:
+        """When this store began keeping received times (epoch seconds)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'started'").fetchone()
+        return float(row[0]) if row else 0.0
+
     def first_seen(self, sha256: str, name: str = "", now: float | None = None) -> float:
         """When the store first saw these bytes (epoch seconds), recording ``now`` if they are new."""
         row = self.db.execute("SELECT first_seen FROM files WHERE sha256 = ?", (sha256,)).fetchone()
@@ -160,7 +179,8 @@ class Store:
                        issues: Iterable[tuple[Any, ...]] = ()) -> None:
         """Replace everything recorded for ``period`` in one transaction.
 
-        files: (file, sha256, unit, status, received); units: (unit, status, score, rank, file, received);
+        files: (file, sha256, unit, status, received);
+        units: (unit, status, score, rank, file, received[, received_source]);
         issues: (code, severity, unit, indicator, file, sheet, cell, message).
         """
         with self.transaction() as db:
@@ -173,8 +193,9 @@ class Store:
                 [(period, v.unit, v.indicator, v.value, v.source, v.file, v.sha256, v.sheet, v.cell) for v in values])
             db.executemany("INSERT OR REPLACE INTO period_file (period, file, sha256, unit, status, received)"
                            " VALUES (?, ?, ?, ?, ?, ?)", [(period, *f) for f in files])
-            db.executemany("INSERT OR REPLACE INTO unit_status (period, unit, status, score, rank, file, received)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)", [(period, *u) for u in units])
+            db.executemany("INSERT OR REPLACE INTO unit_status (period, unit, status, score, rank, file, received,"
+                           " received_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(period, *u[:7], *([""] * (7 - len(u[:7])))) for u in units])
             db.executemany("INSERT INTO issue (period, code, severity, unit, indicator, file, sheet, cell, message)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(period, *i) for i in issues])
 
@@ -227,10 +248,10 @@ class Store:
             out.setdefault(u, {})[i] = float(v)
         return out
 
-    def unit_received(self, year: int) -> dict[tuple[str, str], float | None]:
-        """(period, unit) -> received time for every unit recorded in ``year``'s periods."""
-        return {(p, u): r for p, u, r in self.db.execute(
-            "SELECT period, unit, received FROM unit_status WHERE period >= ? AND period <= ?",
+    def unit_received(self, year: int) -> dict[tuple[str, str], tuple[float | None, str]]:
+        """(period, unit) -> (received time, its source) for every unit recorded in ``year``'s periods."""
+        return {(p, u): (r, src) for p, u, r, src in self.db.execute(
+            "SELECT period, unit, received, received_source FROM unit_status WHERE period >= ? AND period <= ?",
             (f"{year:04d}-01", f"{year:04d}-12"))}
 
 

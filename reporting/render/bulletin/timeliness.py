@@ -32,6 +32,8 @@ def status_text(ctx: Ctx, u: UnitResult) -> str:
         return ctx.L("timeliness.missing")
     if tl.status == "late":
         return ctx.L("timeliness.late", n=tl.days_late)
+    if tl.status == "unknown":
+        return ctx.L("timeliness.unknown")
     return ctx.L("timeliness.on_time")
 
 
@@ -53,7 +55,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
              ctx.L("col.deadline"), ctx.L("col.timeliness"), ctx.L("col.on_time_months")]
     ncol = len(heads)
     rows = []
-    counts = {"on_time": 0, "late": 0, "missing": 0}
+    counts = {"on_time": 0, "late": 0, "missing": 0, "unknown": 0}
     for n, u in enumerate(units, 1):
         tl = u.timeliness
         st = "missing" if tl is None or u.status == "missing" else tl.status
@@ -74,7 +76,8 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
 
     summary = ctx.L("timeliness.summary", deadline=fmt_date(deadline, lang) if deadline else DASH,
                     calendar=calendar_text(ctx), on_time=counts["on_time"],
-                    late=counts["late"], missing=counts["missing"])
+                    late=counts["late"], missing=counts["missing"],
+                    unknown=ctx.L("timeliness.summary_unknown", n=counts["unknown"]) if counts["unknown"] else "")
     summary_pt = max(20.0, text_height(summary, total_px, 11, 1.4))
     f_no, f_left, f_center = F.td(align="center", num_format="0"), F.td(align="left"), F.td(align="center")
     f_time = F.td(align="center", num_format=DATETIME_FMT)
@@ -93,7 +96,7 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
         sh.number(r, 0, n, f_no, str)
         sh.text(r, 1, name, f_left)
         sh.text(r, 2, group, f_left)
-        got = parse_time(u.timeliness.received if u.timeliness else None) if st != "missing" else None
+        got = parse_time(u.timeliness.received if u.timeliness else None) if st not in ("missing", "unknown") else None
         if got is not None:
             sh.ws.write_datetime(r, 3, got, f_time)
         else:
