@@ -190,3 +190,27 @@ def test_compile_names_a_bad_register_row_and_goes_on(demo_root: Path, tmp_path:
     assert result.exit_code in (0, 1), result.output
     assert "收文登记.xlsx 收文登记!C2：“昨天”不是收到时间" in result.stderr
     assert (root / "outbox" / "2022-12" / "results.json").is_file()
+
+
+def test_a_store_from_before_schema_4_began_at_its_first_recorded_period(tmp_path: Path) -> None:
+    import sqlite3
+
+    from reporting.workspace.store import MIGRATIONS, VERSION, Store
+
+    path = tmp_path / "history.sqlite"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 3")
+    db.execute("INSERT INTO period VALUES ('2022-11', 'compile', 1670000000.0)")
+    db.execute("INSERT INTO period VALUES ('2022-12', 'compile', 1672700000.0)")
+    db.execute("INSERT INTO unit_status (period, unit, status, received) VALUES ('2022-11', 'hutang', 'ok', 1.0)")
+    db.commit()
+    db.close()
+    with Store(path) as st:
+        assert st.version == VERSION and st.started == 1670000000.0
+        assert st.unit_received(2022) == {("2022-11", "hutang"): (1.0, "")}  # older rows: source not known
+    with Store(tmp_path / "new.sqlite") as st:
+        import time
+
+        assert abs(st.started - time.time()) < 60
