@@ -64,6 +64,14 @@ def _types() -> dict[str, type]:
     return {t.__name__: t for t in (Submission, CellValue, Issue, Grid)}
 
 
+def entry_text(value: Any) -> str | None:
+    """The JSON text of one cache entry, or None when ``value`` holds something the codec refuses."""
+    try:
+        return json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+
+
 class _Damaged(ValueError):
     """An entry that does not decode to what the cache writes: treated as a miss."""
 
@@ -166,11 +174,14 @@ class ReadCache:
         return value
 
     def put(self, sha: str, display: str, assume: str, value: Any) -> None:
-        key = self._key(sha, display, assume)
-        try:
-            self.entries[key] = json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"))
-        except (TypeError, ValueError):
+        self.put_text(sha, display, assume, entry_text(value))
+
+    def put_text(self, sha: str, display: str, assume: str, text: str | None) -> None:
+        """Store an entry already encoded by :func:`entry_text` (a pool worker encodes its own)."""
+        if text is None:
             return  # not cacheable: read again next time
+        key = self._key(sha, display, assume)
+        self.entries[key] = text
         self.used.add(key)
         self.dirty = True
 

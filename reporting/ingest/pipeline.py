@@ -243,16 +243,23 @@ def _workers(n_files: int) -> tuple[int, str]:
     return min(cpus, max(1, n_files // 100)), method
 
 
-def _pool_init(ws: Workspace, assume: Period | None) -> None:
+def _pool_init(ws: Workspace, assume: Period | None, cache: bool = False) -> None:
     from reporting.ingest.recognise import Catalogue
 
-    _POOL_STATE.update(ws=ws, cat=Catalogue.build(ws), assume=assume)
+    _POOL_STATE.update(ws=ws, cat=Catalogue.build(ws), assume=assume, cache=cache)
 
 
-def _pool_read(job: tuple[Path, str]) -> tuple[Submission, list[Grid]]:
+def _pool_read(job: tuple[Path, str]) -> tuple[Submission, list[Grid], str | None]:
+    """One file read in a worker, with its cache entry encoded here (in parallel, not in the parent)."""
     path, display = job
     sub, grids = read_submission(_POOL_STATE["ws"], _POOL_STATE["cat"], path, display, assume=_POOL_STATE["assume"])
-    return sub, (grids if sub.issues else [])  # sheets travel back only where feedback may need them
+    grids = grids if sub.issues else []  # sheets travel back only where feedback may need them
+    text = None
+    if _POOL_STATE["cache"] and sub.sha256 and sub.status != "ignored":
+        from reporting.ingest.cache import entry_text
+
+        text = entry_text((sub, grids))
+    return sub, grids, text
 
 
 def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = None,
@@ -281,11 +288,11 @@ def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = No
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method), initializer=_pool_init,
-                                 initargs=(ws, assume)) as pool:
+                                 initargs=(ws, assume, cache is not None)) as pool:
             chunk = max(1, len(jobs) // (n_workers * 8))
-            for n, (sub, grids) in enumerate(pool.map(_pool_read, jobs, chunksize=chunk), 1):
-                if cache is not None and sub.sha256 and sub.status != "ignored":
-                    cache.put(sub.sha256, sub.file, str(assume) if assume else "", (sub, grids))
+            for n, (sub, grids, text) in enumerate(pool.map(_pool_read, jobs, chunksize=chunk), 1):
+                if cache is not None and text is not None:
+                    cache.put_text(sub.sha256, sub.file, str(assume) if assume else "", text)
                 keep(n, sub, grids)
     else:
         cat = Catalogue.build(ws)
