@@ -109,4 +109,4 @@ def test_timeliness_pages_repeat_their_header(pages: list[str]) -> None:
         assert head_at < first_unit
     text = "\n".join(t_pages)
     assert len(t_pages) >= 2  # 40 units: the table runs onto a second page, its header repeated
-    assert text.count("逾期 ") + text.count("按时 ") + text.count("未报送 ") >= 40
+    assert text.count("按时 ") >= 40  # every row printed; the demo stamps its forms before the deadline

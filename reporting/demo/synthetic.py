@@ -65,9 +65,9 @@ def write_synthetic_config(root: Path, n_units: int, seed: int = 2022) -> None:
 
 
 def write_plain_submissions(ws: Workspace, periods: list[Period], seed: int = 2022) -> int:
-    """One clean form per unit and period, in inbox/<year>年<month>月/."""
+    """One clean form per unit and period, in inbox/<year>年<month>月/, each with a receipt time before the deadline."""
     from reporting.demo.figures import figures_for
-    from reporting.demo.samples import _folder
+    from reporting.demo.samples import _folder, _stamp
 
     count = 0
     for p in periods:
@@ -77,9 +77,11 @@ def write_plain_submissions(ws: Workspace, periods: list[Period], seed: int = 20
         prev_p = p.previous()
         prev = figures_for(ws, prev_p, seed) if prev_p else {}
         stamp = FormStamper(ws, p)
-        for u in ws.units:
+        for n, u in enumerate(ws.units):
             data = stamp.form_bytes(u, figures[u.code], prev.get(u.code))
-            (folder / f"{u.name}.xlsx").write_bytes(data)
+            path = folder / f"{u.name}.xlsx"
+            path.write_bytes(data)
+            _stamp(path, p, n % 600)  # received in the morning hours of the 3rd of the next month: on time
             count += 1
     return count
 

@@ -86,7 +86,7 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     INSERT INTO meta (key, value)
-        SELECT 'started', CAST(COALESCE(MIN(recorded), CAST(strftime('%s', 'now') AS REAL)) AS TEXT) FROM period;
+        SELECT 'started', CAST(COALESCE(MIN(recorded), (julianday('now') - 2440587.5) * 86400.0) AS TEXT) FROM period;
     ALTER TABLE unit_status ADD COLUMN received_source TEXT NOT NULL DEFAULT '';
     """,
 )
