@@ -129,13 +129,16 @@ def test_register_problems_name_the_cell_and_the_rest_is_used(tmp_path: Path) ->
     wb = openpyxl.load_workbook(register_path(root))
     wb.active["C3"] = "上周三"
     wb.active.append(["洛阳镇.xlsx", "洛阳镇", "2023年1月6日 14:05", ""])
+    wb.active.append(["inbox\\2023年1月\\雪堰镇.xlsx", "雪堰镇", "2023/1/6 9:05", ""])  # as Explorer copies it
     wb.save(register_path(root))
     reg = load_register(root)
     assert reg.problems == ["收文登记.xlsx 收文登记!C3：“上周三”不是收到时间（2022年12月/牛塘镇.xlsx），"
                             "请填写如 2023-01-03 09:15 的日期时间"]
     assert reg.time_of("2022年12月/湖塘镇.xlsx") == dt.datetime(2023, 1, 4, 8, 30).timestamp()
     assert reg.time_of("2022年12月/牛塘镇.xlsx") is None
-    assert reg.time_of("2023年1月/洛阳镇.xlsx") == dt.datetime(2023, 1, 6, 14, 5).timestamp()  # by bare name
+    assert reg.time_of("洛阳镇.xlsx") == dt.datetime(2023, 1, 6, 14, 5).timestamp()  # a file directly in inbox/
+    assert reg.time_of("2023年1月/洛阳镇.xlsx") is None  # never another folder's file of the same name
+    assert reg.time_of("2023年1月/雪堰镇.xlsx") == dt.datetime(2023, 1, 6, 9, 5).timestamp()
     assert load_register(root, "en").problems[0].startswith("收文登记.xlsx 收文登记!C3: '上周三' is not a received time")
 
 
@@ -151,14 +154,17 @@ def test_a_register_without_its_header_or_unreadable_is_said_and_ignored(tmp_pat
     assert reg.by_path == {} and reg.problems and reg.problems[0].startswith("收文登记.xlsx 无法读取")
 
 
-def test_a_name_in_two_folders_is_matched_only_by_its_path(tmp_path: Path) -> None:
+def test_a_registered_name_is_never_another_months_file(tmp_path: Path) -> None:
+    """November's 湖塘镇.xlsx registered: December's 湖塘镇.xlsx is not registered by it (it would look on time)."""
     root = tmp_path / "ws"
     (root / "templates").mkdir(parents=True)
     write_register(register_path(root), [("2022年11月/湖塘镇.xlsx", "", dt.datetime(2022, 12, 2)),
-                                         ("2022年12月/湖塘镇.xlsx", "", dt.datetime(2023, 1, 2))])
+                                         ("牛塘镇.xlsx", "", dt.datetime(2022, 12, 3))])
     reg = load_register(root)
-    assert reg.time_of("2022年12月/湖塘镇.xlsx") == dt.datetime(2023, 1, 2).timestamp()
-    assert reg.time_of("2023年1月/湖塘镇.xlsx") is None  # which one? neither
+    assert reg.time_of("2022年11月/湖塘镇.xlsx") == dt.datetime(2022, 12, 2).timestamp()
+    assert reg.time_of("2022年12月/湖塘镇.xlsx") is None
+    assert reg.time_of("湖塘镇.xlsx") is None
+    assert reg.time_of("牛塘镇.xlsx") is not None and reg.time_of("2022年12月/牛塘镇.xlsx") is None
 
 
 @given(st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)),

@@ -8,7 +8,7 @@ receipt book) into the register; a registered time wins over every other
 source and counts as known, so a late file is called late and an on-time file
 on time. Without it such a file is never called late on its file time alone.
 
-One sheet; a header row with 文件 (the path under inbox/, or the file name)
+One sheet; a header row with 文件 (the path under inbox/, as ``reporting check`` shows it)
 and 收到时间 (an Excel date-time, or text such as ``2023-01-03 09:15``);
 any other columns (单位, 备注) are for the clerk.
 """
@@ -31,17 +31,18 @@ _TIME_TEXT = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ 
 
 @dataclass
 class Register:
-    """Received times by inbox path (forward slashes) and, where unambiguous, by bare file name."""
+    """Received times by the file's path under inbox/ (forward slashes), as ``reporting check`` shows it.
+
+    Only the whole path matches: a bare name matches a file directly in inbox/, never one in a
+    month's folder, so that a time registered for November's 湖塘镇.xlsx is never December's.
+    """
 
     by_path: dict[str, float] = field(default_factory=dict)
-    by_name: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "收文登记.xlsx 收文登记!B7：…" lines
 
     def time_of(self, display: str) -> float | None:
         """The registered time of the file shown as ``display`` (its path under inbox/), or None."""
-        if display in self.by_path:
-            return self.by_path[display]
-        return self.by_name.get(display.rsplit("/", 1)[-1])
+        return self.by_path.get(display)
 
 
 def register_path(root: Path) -> Path:
@@ -92,7 +93,6 @@ def load_register(root: Path, lang: str = "zh") -> Register:
         reg.problems.append(t("register.unreadable", lang, file=FILENAME,
                               detail=book.issues[0].message(lang) if book.issues else ""))
         return reg
-    names: dict[str, list[float]] = {}
     for grid in book.sheets:
         head = _header(grid.rows)
         if head is None:
@@ -108,14 +108,11 @@ def load_register(root: Path, lang: str = "zh") -> Register:
                 reg.problems.append(t("register.bad_time", lang, file=FILENAME, cell=f"{grid.name}!{a1(r, c_time)}",
                                       value="" if raw is None else str(raw), name=str(name).strip()))
                 continue
-            display = str(name).strip().replace("\\", "/").removeprefix("inbox/")
-            stamp = when.timestamp()
-            reg.by_path[display] = stamp
-            names.setdefault(display.rsplit("/", 1)[-1], []).append(stamp)
+            display = str(name).strip().replace("\\", "/").removeprefix("inbox/").strip("/")
+            reg.by_path[display] = when.timestamp()
         break
     else:
         reg.problems.append(t("register.no_header", lang, file=FILENAME))
-    reg.by_name = {n: ts[0] for n, ts in names.items() if len(ts) == 1}
     _CACHE[key] = reg
     return reg
 
