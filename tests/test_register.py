@@ -196,6 +196,9 @@ def test_compile_names_a_bad_register_row_and_goes_on(demo_root: Path, tmp_path:
     assert result.exit_code in (0, 1), result.output
     assert "收文登记.xlsx 收文登记!C2：“昨天”不是收到时间" in result.stderr
     assert (root / "outbox" / "2022-12" / "results.json").is_file()
+    checked = CliRunner().invoke(cli, ["-w", str(root), "--lang", "en", "check", "--json"])
+    assert "收文登记.xlsx 收文登记!C2: '昨天' is not a received time" in checked.stderr
+    assert json.loads(checked.stdout)["period"] == "2022-12"  # stdout stays the JSON
 
 
 def test_a_store_from_before_schema_4_began_at_its_first_recorded_period(tmp_path: Path) -> None:

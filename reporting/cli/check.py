@@ -75,6 +75,12 @@ def check(env: Env, paths: tuple[str, ...], period: str | None, as_json: bool) -
 
         for line in targets_notes(ws, report.period.year, env.language):
             echo(line, err=as_json)  # --json keeps stdout to the JSON
+    if not env.quiet:
+        from reporting.cli.options import echo
+        from reporting.ingest.register import load_register
+
+        for line in load_register(ws.root, env.language).problems:  # rows of 收文登记 whose time is not used
+            echo(line, err=True)
     if report.has_errors:
         sys.exit(EXIT_ERRORS_FOUND)
 
