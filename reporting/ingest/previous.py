@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 
 
 def _used_for(period: Period, parsed: list[Submission]) -> dict[str, Submission]:
+    """The files ``select`` would use for ``period``: only that period's files can be used, so only
+    they are given to it (the statuses of every other file, which it also works out, are not needed)."""
     from reporting.ingest.select import select
 
-    return select(parsed, period).used
+    target = str(period)
+    return select([s for s in parsed if s.period == target], period).used
 
 
 def values_for(ws: Workspace, period: Period, parsed: list[Submission], *,
