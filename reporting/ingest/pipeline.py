@@ -81,7 +81,7 @@ def received(mtime: float) -> str:
     return dt.datetime.fromtimestamp(int(mtime)).isoformat()
 
 
-def received_time(ws: Workspace, path: Path, sha256: str, mtime: float, display: str = "") -> tuple[float, str]:
+def received_time(ws: Workspace, path: Path, sha256: str, mtime: float, display: str) -> tuple[float, str]:
     """When the tool received this file (epoch seconds) and how that is known.
 
     ``register``: the clerk's 收文登记 names the file. ``seen``: the workspace's store
@@ -102,7 +102,7 @@ def received_time(ws: Workspace, path: Path, sha256: str, mtime: float, display:
         how = "seen" if when >= store.started else "file"
     except Exception:  # a damaged or read-only store never stops reading
         when, how = mtime, "file"
-    registered = load_register(ws.root).time_of(display) if display else None
+    registered = load_register(ws.root).time_of(display)
     return (registered, "register") if registered is not None else (when, how)
 
 
@@ -180,10 +180,10 @@ def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Sub
         return sub, []
     if not book.sheets and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         # not a spreadsheet by name nor by content (a shortcut, a log, a partial download): skip it
-        suffix = f"（{path.suffix}）" if path.suffix else ""
-        sub.status, sub.reason = "ignored", t("reader.unknown", "zh") + suffix
+        sub.status = "ignored"
+        sub.reason = t("reader.unknown", "zh") + (f"（{path.suffix}）" if path.suffix else "")
         sub.issues.append(issue("ignored-file", file=display, detail=sub.reason,
-                                detail_en=t("reader.unknown", "en") + suffix.replace("（", " (").replace("）", ")")))
+                                detail_en=t("reader.unknown", "en") + (f" ({path.suffix})" if path.suffix else "")))
         return sub, []
     sub.format = book.format
     sub.issues.extend(book.issues)
