@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -119,9 +120,15 @@ def discover(inbox: Path) -> list[Path]:
 def display_name(path: Path, inbox: Path) -> str:
     """The path relative to inbox/; a file elsewhere keeps the path it was given by."""
     try:
-        return path.resolve().relative_to(inbox.resolve()).as_posix()
+        return path.resolve().relative_to(_resolved(str(inbox))).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """inbox/ resolved once per run, not once per file (each resolve is an lstat per path component)."""
+    return Path(folder).resolve()
 
 
 def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,

@@ -12,6 +12,7 @@ nothing reads (themes, drawings, document properties) are not.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -41,6 +42,7 @@ def unescape(s: str) -> str:
     return _X_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s)
 
 
+@functools.lru_cache(maxsize=8192)  # the same few hundred references recur in every form
 def parse_ref(ref: str | None) -> tuple[int, int] | None:
     """"B7" -> (6, 1); None for anything that is not a plain A1 reference."""
     if not ref:
@@ -108,6 +110,16 @@ def read_xlsx(z: SafeZip, main: str, win: Window) -> list[Grid]:
     return grids
 
 
+_LOCAL: dict[str, str] = {}  # expat's "namespace local" names -> local, filled as names are met
+
+
+def _local(name: str) -> str:
+    tag = name.rpartition(" ")[2]
+    if len(_LOCAL) < 4096:  # bounded: a hostile part may use any number of names
+        _LOCAL[name] = tag
+    return tag
+
+
 def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int], tuple[str, Any]], bool]:
     """The kind and raw value of each cell of a worksheet inside the window, and whether any lies beyond."""
     from xml.parsers.expat import ExpatError
@@ -123,7 +135,7 @@ def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal row, col, cell, sink, in_inline, phonetic
-        tag = name.rpartition(" ")[2]
+        tag = _LOCAL.get(name) or _local(name)
         if cell is not None:
             if tag == "f":
                 cell[3] = True
@@ -145,7 +157,7 @@ def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int
 
     def end(name: str) -> None:
         nonlocal col, cell, sink, in_inline, phonetic, truncated
-        tag = name.rpartition(" ")[2]
+        tag = _LOCAL.get(name) or _local(name)
         if tag in ("v", "t"):
             sink = None
         elif tag == "rPh":

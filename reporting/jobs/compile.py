@@ -146,6 +146,7 @@ def _remove_stale_staging(outbox: Path) -> None:
 
 def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: str, *, docx: bool = True,
                    pdf: bool = False) -> CompileResult:
+    from reporting.jobs.background import MIN_UNITS, beside
     from reporting.render.bulletin.workbook import write_bulletin
     from reporting.render.document import stage_documents, stale_documents
     from reporting.render.feedback import write_feedback
@@ -160,21 +161,22 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
     except OSError as exc:
         raise WorkspaceError(key="compile.err.cannot_write_in", path=ws.outbox, detail=exc.strerror or exc) from None
     try:
-        names: list[str] = []
-        write_bulletin(staging / results.bulletin_file, results, lang, lights=ws.settings.document.lights)
-        names.append(results.bulletin_file)
-        write_results_json(staging / "results.json", results)
-        names.append("results.json")
-        docs, pdf_problem = stage_documents(staging, results, ws.settings.document, lang, pdf=pdf) if docx else ([], None)
-        names += docs
-        (staging / "feedback").mkdir()
-        units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
-        for code in sorted(units_with_issues):
-            sub = ingested.used[code]
-            unit = ws.unit(code)
-            rel = f"feedback/{safe_filename(unit.name)}.xlsx"
-            write_feedback(staging / rel, ws, sub, _grids(ws, ingested, sub), lang)
-            names.append(rel)
+        names: list[str] = [results.bulletin_file, "results.json"]
+        # a large district's bulletin is written in a child while this process writes the rest
+        with beside(write_bulletin, staging / results.bulletin_file, results, lang,
+                    lights=ws.settings.document.lights, parallel=len(results.units) >= MIN_UNITS):
+            write_results_json(staging / "results.json", results)
+            docs, pdf_problem = (stage_documents(staging, results, ws.settings.document, lang, pdf=pdf)
+                                 if docx else ([], None))
+            names += docs
+            (staging / "feedback").mkdir()
+            units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
+            for code in sorted(units_with_issues):
+                sub = ingested.used[code]
+                unit = ws.unit(code)
+                rel = f"feedback/{safe_filename(unit.name)}.xlsx"
+                write_feedback(staging / rel, ws, sub, _grids(ws, ingested, sub), lang)
+                names.append(rel)
         _ordinary_modes(staging, names)
         _install(staging, folder, names)
         for stale_doc in stale_documents(folder, results, ws.settings.document, lang, docs):

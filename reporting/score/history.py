@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from reporting.core.periods import Period
-from reporting.core.results import HistoryPoint, Results, Timeliness
+from reporting.core.results import HistoryPoint, Results, Timeliness, evolve
 from reporting.score import rules as sc
 from reporting.workspace import calendar as wcal
 
@@ -99,9 +99,9 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
             ranked = sc.rank_with_ties({u: yoy_by.get((u, ind.code)) for u in members})
             for u, (r, _) in ranked.items():
                 growth_ranks[(u, ind.code)] = r
-    values = [dataclasses.replace(v, last_year=last, last_year_source=ly_source if last is not None else None,
+    values = [evolve(v, last_year=last, last_year_source=ly_source if last is not None else None,
                                   yoy=y, increment=inc, growth_rank=growth_ranks.get((v.unit, v.indicator)))
-              for v, last, y, inc in filled]  # one replace per value: 24,000 of them at 2,000 units
+              for v, last, y, inc in filled]  # one copy per value: 24,000 of them at 2,000 units
 
     # district
     ly_district: dict[str, float] = {}

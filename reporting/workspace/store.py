@@ -281,8 +281,12 @@ def store_for(root: Path) -> Store:
     """One open store per process and workspace (readers in a process pool each get their own)."""
     import os
 
-    key = (os.getpid(), str(Path(root).resolve()))
-    st = _OPEN.get(key)
+    given = (os.getpid(), str(root))
+    st = _OPEN.get(given)  # asked for by the same name before: no resolve (one per file read)
     if st is None:
-        st = _OPEN[key] = open_store(root)
+        key = (os.getpid(), str(Path(root).resolve()))
+        st = _OPEN.get(key)
+        if st is None:
+            st = _OPEN[key] = open_store(root)
+        _OPEN[given] = st
     return st
