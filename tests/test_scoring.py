@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -78,3 +80,20 @@ def test_score_never_exceeds_cap(rates_: dict[str, float | None], weights: dict[
     score = sc.composite_score(rates_, weights, cap)
     if score is not None:
         assert 0 <= score <= 100 * cap + 1e-9
+
+
+def _shown_by_decimal(value: float, places: int, stored: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(round(value, stored))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)) + 0.0
+
+
+@given(st.one_of(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+                 st.integers(-10**6, 10**6).map(lambda n: n / 10**4),  # exactly on a stored place
+                 st.integers(-10**6, 10**6).map(lambda n: (n + 0.5) / 10**3)),  # halfway cases
+       st.sampled_from([(3, 4), (2, 4), (1, 4), (0, 4), (2, 3), (4, 4), (3, 2)]))
+def test_shown_in_integers_is_shown_in_decimals(value: float, places_stored: tuple[int, int]) -> None:
+    places, stored = places_stored
+    got = sc.shown(value, places, stored)
+    assert got == _shown_by_decimal(value, places, stored)
+    assert math.copysign(1.0, got) == 1.0 or got != 0.0  # never -0.0

@@ -76,8 +76,31 @@ class _Damaged(ValueError):
     """An entry that does not decode to what the cache writes: treated as a miss."""
 
 
+_LEAVES = frozenset({type(None), bool, int, float, str})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def encode(value: Any) -> Any:
     """A JSON-ready form of ``value``; containers and dates are tagged so they decode to themselves."""
+    tp = type(value)
+    if tp in _LEAVES:  # most of an entry: answered by one set lookup (encoding runs once per file read)
+        return value
+    if tp is list:
+        return [encode(v) for v in value]
+    if tp is dict:
+        return {"$m": [[encode(k), encode(v)] for k, v in value.items()]}
+    types = _types()
+    name = tp.__name__
+    if types.get(name) is tp:
+        return {"$c": name, "f": {f: encode(getattr(value, f)) for f in _field_names(tp)}}
+    return _encode_other(value)
+
+
+def _encode_other(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
@@ -96,27 +119,31 @@ def encode(value: Any) -> Any:
         return {"$tm": value.isoformat()}
     if isinstance(value, dt.timedelta):
         return {"$td": value.total_seconds()}
-    name = type(value).__name__
-    if dataclasses.is_dataclass(value) and _types().get(name) is type(value):
-        return {"$c": name, "f": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    raise TypeError(f"the read cache cannot hold a {name}")
+    raise TypeError(f"the read cache cannot hold a {type(value).__name__}")
 
 
 def decode(data: Any) -> Any:
     """The inverse of :func:`encode`; anything it did not write raises :class:`_Damaged`."""
-    if data is None or isinstance(data, (bool, int, float, str)):
+    tp = type(data)
+    if tp in _LEAVES:
         return data
-    if isinstance(data, list):
+    if tp is list:
         return [decode(v) for v in data]
-    if not isinstance(data, dict) or len(data) not in (1, 2):
+    if tp is not dict or len(data) not in (1, 2):
         raise _Damaged("unexpected JSON")
     try:
+        if "$c" in data:
+            cls = _types()[data["$c"]]
+            fields = data["f"]
+            if type(fields) is not dict or not fields.keys() <= set(_field_names(cls)):
+                raise _Damaged("unexpected fields")
+            return cls(**{k: decode(v) for k, v in fields.items()})
+        if "$m" in data:
+            return {decode(k): decode(v) for k, v in data["$m"]}
         if "$t" in data:
             return tuple(decode(v) for v in data["$t"])
         if "$s" in data:
             return {decode(v) for v in data["$s"]}
-        if "$m" in data:
-            return {decode(k): decode(v) for k, v in data["$m"]}
         if "$dt" in data:
             return dt.datetime.fromisoformat(data["$dt"])
         if "$d" in data:
@@ -125,13 +152,6 @@ def decode(data: Any) -> Any:
             return dt.time.fromisoformat(data["$tm"])
         if "$td" in data:
             return dt.timedelta(seconds=data["$td"])
-        if "$c" in data:
-            cls = _types()[data["$c"]]
-            names = {f.name for f in dataclasses.fields(cls)}
-            fields = data["f"]
-            if not isinstance(fields, dict) or not set(fields) <= names:
-                raise _Damaged("unexpected fields")
-            return cls(**{k: decode(v) for k, v in fields.items()})
     except (KeyError, TypeError, ValueError) as exc:
         raise _Damaged(str(exc)) from exc
     raise _Damaged("unexpected tag")

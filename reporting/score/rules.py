@@ -33,6 +33,14 @@ def shown(value: float | None, places: int = RATE_PLACES, stored: int = STORED_P
     """
     if value is None:
         return None
+    if places < stored and abs(value) < 1e9:
+        # the same in integers (48,000 calls at 2,000 units): the stored decimal times 10**stored is
+        # exact after round(), half-up is then integer arithmetic, and k / 10**places is the float
+        # nearest to the decimal, as float(Decimal) is (tests/test_scoring.py checks both agree)
+        n = round(round(value, stored) * 10**stored)
+        step = 10 ** (stored - places)
+        k = (abs(n) + step // 2) // step
+        return (k if n >= 0 else -k) / 10**places + 0.0
     d = Decimal(repr(round(value, stored))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return float(d) + 0.0  # never -0.0
 

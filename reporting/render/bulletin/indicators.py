@@ -245,11 +245,6 @@ class _Hist:
             words += [self.ctx.L("col.growth_rank")] if self.cols else []
         return words
 
-    def texts(self, v: Any, d: int) -> list[str]:
-        out = [fmt_number(x, d) for x in (v.increment, v.last_year) if x is not None]
-        if v.yoy is not None:
-            out.append(f"{v.yoy * 100:+.1f}%")
-        return out
 
     def write(self, r: int, unit: str | None, band: list[DistrictIndicator]) -> None:
         """Row ``r``'s history cells for ``unit`` (None: the district row)."""
@@ -276,6 +271,11 @@ class _Hist:
                     ws.write_number(r, c + 7, float(rank), self.f_rank)
 
 
+def yoy_text(x: float) -> str:
+    """同比 as its cells show it (format +0.0%)."""
+    return f"{x * 100:+.1f}%"
+
+
 def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str], hist: _Hist) -> tuple[float, float]:
     """The unit column's and the value columns' widths, from everything they will show."""
     lang = ctx.lang
@@ -285,16 +285,34 @@ def _widths(ctx: Ctx, names: dict[str, list[str]], sub_heads: list[str], hist: _
     words = [status_label(k, lang) for k in ("missing", "pending")] + sub_heads + [DASH]
     w = max(ctx.text_width(x) for x in words)
     max_rank = 0
+    # a number's text only grows with its size (and a sign): per way of showing it, the smallest and
+    # the largest value give the longest texts, so two are formatted instead of one per cell
+    extremes: dict[tuple[str, int], list[float]] = {}
+
+    def seen(kind: str, d: int, x: float | None) -> None:
+        if x is None:
+            return
+        lo_hi = extremes.get((kind, d))
+        if lo_hi is None:
+            extremes[(kind, d)] = [x, x]
+        elif x < lo_hi[0]:
+            lo_hi[0] = x
+        elif x > lo_hi[1]:
+            lo_hi[1] = x
+
     for v in ctx.results.values:
         d = decimals.get(v.indicator, 0)
-        for text in (fmt_number(v.target, d) if v.target is not None else "",
-                     fmt_number(v.actual, d) if v.actual is not None else "",
-                     fmt_rate(v.rate) if v.rate is not None else ""):
-            w = max(w, len(text))
+        seen("n", d, v.target)
+        seen("n", d, v.actual)
+        seen("rate", 0, v.rate)
         max_rank = max(max_rank, v.rank or 0)
         if hist.cols:
-            for text in hist.texts(v, d):
-                w = max(w, len(text))
+            seen("n", d, v.increment)
+            seen("n", d, v.last_year)
+            seen("yoy", 0, v.yoy)
+    for (kind, d), lo_hi in extremes.items():
+        for x in lo_hi:
+            w = max(w, len(fmt_number(x, d) if kind == "n" else fmt_rate(x) if kind == "rate" else yoy_text(x)))
     if max_rank:
         tied_word = ctx.L("tied_fmt").split('"')[1]
         w = max(w, ctx.text_width(tied_word + str(max_rank)))
