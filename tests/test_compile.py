@@ -15,6 +15,7 @@ and each unit's score below follows from its own changes. Period 2022-11:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -834,6 +835,31 @@ def test_failed_bulletin_keeps_the_previous_outputs(scenario: Scenario, tmp_path
         compile_period(load_workspace(root))
     assert _snapshot(root / "outbox") == before
     assert _leftovers(root / "outbox") == []
+
+
+def _store_rows(root: Path) -> tuple[list[Any], list[Any]]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / "history.sqlite")) as db:
+        return (db.execute("SELECT period, source, recorded FROM period ORDER BY period").fetchall(),
+                db.execute("SELECT * FROM unit_status ORDER BY period, unit").fetchall())
+
+
+def test_a_compile_whose_outputs_cannot_be_installed_records_nothing(scenario: Scenario, tmp_path: Path) -> None:
+    root = _copy(scenario, tmp_path)
+    _add_jiaze(root)  # the next compile would change jiaze's status in the store
+    feedback = root / "outbox" / "2022-11" / "feedback" / "洛阳镇.xlsx"
+    feedback.unlink()
+    feedback.mkdir()  # a folder where a feedback file goes: installing fails
+    before = _store_rows(root)
+    assert before[0], "the scenario's compile was recorded"
+    result = _invoke(root)
+    assert result.exit_code == 2, result.output
+    assert _store_rows(root) == before  # outbox/ kept its files, and the store its record
+    feedback.rmdir()
+    assert _invoke(root).exit_code in (0, 1)
+    after = _store_rows(root)
+    assert after[0][0][2] > before[0][0][2] and after[1] != before[1]  # now recorded, with jiaze's form
 
 
 def test_blocked_feedback_path_keeps_the_previous_outputs(scenario: Scenario, tmp_path: Path) -> None:

@@ -91,12 +91,8 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
         results = _with_history(ws, ingested, results, store)
         timings["score"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        out = _write_outputs(ws, ingested, results, lang, docx=docx, pdf=pdf)
+        out = _write_outputs(ws, ingested, results, lang, docx=docx, pdf=pdf, store=store)
         timings["render"] = time.perf_counter() - t0
-        if store is not None:
-            from reporting.jobs.record import record_compile
-
-            record_compile(store, ingested, results)
         out.timings = timings
         out.history_problems = history_problems
         from reporting.ingest.register import load_register
@@ -145,7 +141,13 @@ def _remove_stale_staging(outbox: Path) -> None:
 
 
 def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: str, *, docx: bool = True,
-                   pdf: bool = False) -> CompileResult:
+                   pdf: bool = False, store: Any = None) -> CompileResult:
+    """Stage every output, record the period in the store, and install the outputs.
+
+    The period is recorded in a transaction that commits only once the outputs are in place, so
+    the history store and outbox/ never disagree about a compile; the recording itself runs while
+    a large bulletin is still being written beside it.
+    """
     from reporting.jobs.background import MIN_UNITS, beside
     from reporting.render.bulletin.workbook import write_bulletin
     from reporting.render.document import stage_documents, stale_documents
@@ -161,24 +163,30 @@ def _write_outputs(ws: Workspace, ingested: Ingested, results: Results, lang: st
     except OSError as exc:
         raise WorkspaceError(key="compile.err.cannot_write_in", path=ws.outbox, detail=exc.strerror or exc) from None
     try:
-        names: list[str] = [results.bulletin_file, "results.json"]
-        # a large district's bulletin is written in a child while this process writes the rest
-        with beside(write_bulletin, staging / results.bulletin_file, results, lang,
-                    lights=ws.settings.document.lights, parallel=len(results.units) >= MIN_UNITS):
-            write_results_json(staging / "results.json", results)
-            docs, pdf_problem = (stage_documents(staging, results, ws.settings.document, lang, pdf=pdf)
-                                 if docx else ([], None))
-            names += docs
-            (staging / "feedback").mkdir()
-            units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
-            for code in sorted(units_with_issues):
-                sub = ingested.used[code]
-                unit = ws.unit(code)
-                rel = f"feedback/{safe_filename(unit.name)}.xlsx"
-                write_feedback(staging / rel, ws, sub, _grids(ws, ingested, sub), lang)
-                names.append(rel)
-        _ordinary_modes(staging, names)
-        _install(staging, folder, names)
+        with contextlib.ExitStack() as recorded:  # the period's record commits when this block ends well
+            names: list[str] = [results.bulletin_file, "results.json"]
+            # a large district's bulletin is written in a child while this process writes the rest
+            with beside(write_bulletin, staging / results.bulletin_file, results, lang,
+                        lights=ws.settings.document.lights, parallel=len(results.units) >= MIN_UNITS):
+                write_results_json(staging / "results.json", results)
+                docs, pdf_problem = (stage_documents(staging, results, ws.settings.document, lang, pdf=pdf)
+                                     if docx else ([], None))
+                names += docs
+                (staging / "feedback").mkdir()
+                units_with_issues = {u.code for u in results.units if u.status in ("errors", "warnings")}
+                for code in sorted(units_with_issues):
+                    sub = ingested.used[code]
+                    unit = ws.unit(code)
+                    rel = f"feedback/{safe_filename(unit.name)}.xlsx"
+                    write_feedback(staging / rel, ws, sub, _grids(ws, ingested, sub), lang)
+                    names.append(rel)
+                if store is not None:
+                    from reporting.jobs.record import record_compile
+
+                    recorded.enter_context(store.transaction())
+                    record_compile(store, ingested, results)
+            _ordinary_modes(staging, names)
+            _install(staging, folder, names)
         for stale_doc in stale_documents(folder, results, ws.settings.document, lang, docs):
             with contextlib.suppress(OSError):
                 stale_doc.unlink()

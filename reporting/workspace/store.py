@@ -144,7 +144,21 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (``BEGIN IMMEDIATE``), so writers queue instead of deadlocking."""
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``), so writers queue instead of deadlocking.
+
+        Inside another one it is a savepoint: its work stands or falls with the outer transaction
+        (compile records a period inside the transaction that commits once the outputs are in place).
+        """
+        if self.db.in_transaction:
+            self.db.execute("SAVEPOINT nested")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK TO nested")
+                self.db.execute("RELEASE nested")
+                raise
+            self.db.execute("RELEASE nested")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
