@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -119,16 +118,28 @@ def discover(inbox: Path) -> list[Path]:
 
 def display_name(path: Path, inbox: Path) -> str:
     """The path relative to inbox/; a file elsewhere keeps the path it was given by."""
-    try:
-        return path.resolve().relative_to(_resolved(str(inbox))).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return display_names([path], inbox)[0]
 
 
-@functools.lru_cache(maxsize=8)
-def _resolved(folder: str) -> Path:
-    """inbox/ resolved once per run, not once per file (each resolve is an lstat per path component)."""
-    return Path(folder).resolve()
+def display_names(paths: Iterable[Path], inbox: Path) -> list[str]:
+    """``display_name`` of many files: each folder resolved once, not each file (a resolve is an
+    lstat per path component: 0.25 s for 2,000 files); a file that is a symlink is resolved itself."""
+    inbox_real = inbox.resolve()
+    folders: dict[Path, Path] = {}
+    out = []
+    for path in paths:
+        try:
+            if path.is_symlink():
+                real = path.resolve()
+            else:
+                parent = folders.get(path.parent)
+                if parent is None:
+                    parent = folders[path.parent] = path.parent.resolve()
+                real = parent / path.name
+            out.append(real.relative_to(inbox_real).as_posix())
+        except (ValueError, OSError):
+            out.append(path.as_posix())
+    return out
 
 
 def read_submission(ws: Workspace, cat: Catalogue, path: Path, display: str, *,
@@ -277,7 +288,7 @@ def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = No
     from reporting.ingest.recognise import Catalogue
 
     paths = list(paths)
-    jobs = [(p, display_name(p, ws.inbox)) for p in paths]
+    jobs = list(zip(paths, display_names(paths, ws.inbox), strict=True))
     cache = ReadCache(ws) if use_cache and cache_enabled() else None
     n_workers, method = _workers(len(paths)) if cache is None or not cache.entries else (1, "")
     subs: list[Submission] = []
