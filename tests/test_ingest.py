@@ -22,6 +22,7 @@ import pytest
 from support import found, one, only
 
 from reporting.core import formlayout as fl
+from reporting.core.messages import both, t
 from reporting.core.models import Issue
 from reporting.core.periods import Period
 from reporting.ingest.pipeline import check_files, discover, ingest
@@ -32,6 +33,7 @@ from reporting.workspace.config import Workspace
 NOV = Period(2022, 11)
 OCT = Period(2022, 10)
 T0 = 1_669_852_800  # 2022-12-01 00:00 UTC: when the November forms come in
+LAST_MONTH = both("previous_period", "trend.last_month")  # ytd-decreased against the month before
 
 
 # --------------------------------------------------------------------------- helpers
@@ -106,7 +108,7 @@ def test_value_normalised_is_info_and_kept(ws: Workspace, code: str, raw: str, v
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     note = one(sub, "value-normalised")
     assert where(note) == ("info", "湖塘镇.xlsx", fl.DATA_SHEET, cell_of(ws, code), "hutang", code)
-    assert note.message() == f"“{raw}”已按 {value:g} 读取"
+    assert dict(note.params) == {"detail": raw, "value": f"{value:g}"}
     cv = sub.values[code]
     assert (cv.value, cv.excluded, cv.raw, cv.cell) == (value, False, raw, cell_of(ws, code))
     assert sub.status == "used" and not sub.rejected
@@ -118,7 +120,7 @@ def test_dash_is_zero_with_a_warning(ws: Workspace, raw: str) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     w = one(sub, "dash-as-zero")
     assert where(w) == ("warning", "湖塘镇.xlsx", fl.DATA_SHEET, cell_of(ws, "gazelle"), "hutang", "gazelle")
-    assert w.message() == f"“{raw}”按 0 计算，如有数据请补报"
+    assert dict(w.params) == {"detail": raw}
     assert (sub.values["gazelle"].value, sub.values["gazelle"].excluded) == (0, False)
 
 
@@ -151,27 +153,28 @@ def test_too_many_decimals_are_rounded_with_a_warning(ws: Workspace) -> None:
 # --------------------------------------------------------------------------- values refused
 
 
-@pytest.mark.parametrize(("code", "raw", "error", "words"), [
-    ("tech_sme", "约12", "not-a-number", "“约12”不是数值"),
-    ("tech_sme", "12-15", "not-a-number", "“12-15”不是数值"),
-    ("tech_sme", "见附件", "not-a-number", "“见附件”不是数值"),
-    ("tech_sme", "十二", "not-a-number", "“十二”不是数值"),
-    ("tech_sme", "12%", "not-a-number", "“12%”不是数值"),
-    ("tech_sme", 12.5, "not-an-integer", "“12.5”不是整数"),
-    ("incubators", "3.5个", "not-an-integer", "“3.5个”不是整数"),
-    ("tech_sme", -3, "negative-value", "数值 -3 为负数"),
-    ("incubation_area", "-1.5", "negative-value", "数值 -1.50 为负数"),
-    ("hte_applications", 6000, "implausible-value", "数值 6,000 超过合理上限 5,000"),
-    ("tech_sme", "=10+2", "formula-without-value", "公式但没有计算结果"),
-    ("tech_sme", "#DIV/0!", "formula-error", "#DIV/0!"),
+@pytest.mark.parametrize(("code", "raw", "error", "params"), [
+    ("tech_sme", "约12", "not-a-number", {"detail": "约12"}),
+    ("tech_sme", "12-15", "not-a-number", {"detail": "12-15"}),
+    ("tech_sme", "见附件", "not-a-number", {"detail": "见附件"}),
+    ("tech_sme", "十二", "not-a-number", {"detail": "十二"}),
+    ("tech_sme", "12%", "not-a-number", {"detail": "12%"}),
+    ("tech_sme", 12.5, "not-an-integer", {"detail": "12.5", "measure": "家"}),
+    ("incubators", "3.5个", "not-an-integer", {"detail": "3.5个", "measure": "个"}),
+    ("tech_sme", -3, "negative-value", {"detail": "-3"}),
+    ("incubation_area", "-1.5", "negative-value", {"detail": "-1.50"}),  # shown with the indicator's decimals
+    ("hte_applications", 6000, "implausible-value", {"detail": "6,000", "max": "5,000"}),
+    ("tech_sme", "=10+2", "formula-without-value", {}),
+    ("tech_sme", "#DIV/0!", "formula-error", {"detail": "#DIV/0!"}),
 ])
-def test_cell_error_excludes_only_that_value(ws: Workspace, code: str, raw: Any, error: str, words: str) -> None:
+def test_cell_error_excludes_only_that_value(ws: Workspace, code: str, raw: Any, error: str,
+                                             params: dict[str, str]) -> None:
     submit(ws, "湖塘镇.xlsx", **{code: raw})
     result = ingest(ws, NOV)
     sub = only(result, "湖塘镇.xlsx")
     err = one(sub, error)
     assert where(err) == ("error", "湖塘镇.xlsx", fl.DATA_SHEET, cell_of(ws, code), "hutang", code)
-    assert words in err.message()
+    assert dict(err.params) == params
     assert sub.values[code].value is None and sub.values[code].excluded  # 待核实 in the bulletin
     assert sub.values[code].cell == cell_of(ws, code)
     others = {k: cv.value for k, cv in sub.values.items() if k != code}
@@ -186,7 +189,9 @@ def test_exceeds_related_excludes_the_larger_figure(ws: Workspace) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     err = one(sub, "exceeds-related")
     assert where(err) == ("error", "湖塘镇.xlsx", fl.DATA_SHEET, "F5", "hutang", "hte_recognised")
-    assert err.message() == "“高新技术企业认定数”(25) 不应大于“高新技术企业申报数”(20)，请核实"
+    assert dict(err.params) == {
+        "detail": "25", "indicator_name": "高新技术企业认定数", "indicator_name_en": "High-tech enterprises recognised",
+        "other_value": "20", "other_name": "高新技术企业申报数", "other_name_en": "High-tech enterprise applications"}
     assert sub.values["hte_recognised"].excluded and sub.values["hte_recognised"].value is None
     assert sub.values["hte_applications"].value == 20 and not sub.values["hte_applications"].excluded
 
@@ -217,7 +222,7 @@ def test_ytd_decreased_against_last_months_inbox_file(ws: Workspace) -> None:
     err = one(sub, "ytd-decreased")
     assert where(err) == ("error", "2022年11月/湖塘镇.xlsx", fl.DATA_SHEET, cell_of(ws, "tech_sme"), "hutang",
                           "tech_sme")
-    assert err.message() == "本年累计 45 小于上月累计 50，累计数不应减少，请核实"
+    assert dict(err.params) == {"detail": "45", "previous": "50", **LAST_MONTH}
     assert sub.values["tech_sme"].excluded and sub.values["tech_sme"].value is None
     assert sub.values["gazelle"].value == figures(ws)["gazelle"]
     assert only(result, "2022年10月/湖塘镇.xlsx").status == "other-period"
@@ -254,7 +259,7 @@ def test_ytd_decreased_against_published_results(ws: Workspace) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇11月.xlsx")
     err = one(sub, "ytd-decreased")
     assert err.cell == cell_of(ws, "tech_sme")
-    assert "上月累计 60" in err.message()
+    assert dict(err.params) == {"detail": "45", "previous": "60", **LAST_MONTH}  # the published 60, not the file's 30
 
 
 def test_published_results_with_higher_figure_than_inbox(ws: Workspace) -> None:
@@ -282,7 +287,8 @@ def test_late_file_fills_a_gap_in_published_results(ws: Workspace) -> None:
     path = submit(ws, "湖塘镇11月.xlsx", tech_sme=45)
     result = ingest(ws, NOV)
     err = one(only(result, "嘉泽镇11月.xlsx"), "ytd-decreased")
-    assert (err.unit, err.cell) == ("jiaze", cell_of(ws, "tech_sme")) and "上月累计 50" in err.message()
+    assert (err.unit, err.cell) == ("jiaze", cell_of(ws, "tech_sme"))
+    assert dict(err.params) == {"detail": "40", "previous": "50", **LAST_MONTH}
     assert not found(only(result, "湖塘镇11月.xlsx"), "ytd-decreased")
     # checking one file reads the rest of inbox/ for the gap too
     assert one(check_files(ws, [ws.inbox / "嘉泽镇11月.xlsx"], None).submissions[0], "ytd-decreased")
@@ -333,7 +339,7 @@ def test_unusual_jump_is_a_warning(ws: Workspace) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇11月.xlsx")
     w = one(sub, "unusual-jump")
     assert where(w) == ("warning", "湖塘镇11月.xlsx", fl.DATA_SHEET, cell_of(ws, "tech_sme"), "hutang", "tech_sme")
-    assert w.message() == "本月新增 40 远高于该单位此前月均 2，请确认"
+    assert dict(w.params) == {"increase": "40", "average": "2"}
     assert sub.values["tech_sme"].value == 60 and not sub.values["tech_sme"].excluded  # warnings never block
 
 
@@ -364,8 +370,8 @@ def test_newest_file_wins_whatever_its_name(ws: Workspace) -> None:
     assert (newer.status, older.status) == ("used", "superseded")
     w = one(older, "superseded")
     assert where(w) == ("warning", "湖塘镇（更正）.xlsx", "", "", "hutang", "")
-    assert w.message() == "同一单位同一报送期有更新的文件 湖塘镇.xlsx，本文件未采用"
-    assert older.reason == "由 湖塘镇.xlsx 取代"
+    assert dict(w.params) == {"detail": "湖塘镇.xlsx"}  # the file that replaced it
+    assert older.reason == t("select.superseded", "zh", file="湖塘镇.xlsx")
     assert result.used["hutang"] is newer and newer.values["tech_sme"].value == 42
     assert newer.issues == []
     assert not result.has_errors
@@ -415,7 +421,7 @@ def test_same_bytes_twice_is_a_duplicate(ws: Workspace) -> None:
     assert dup.status == "duplicate"
     w = one(dup, "duplicate-file")
     assert where(w) == ("warning", "西湖街道（重发）.xlsx", "", "", "xihu", "")
-    assert w.message() == "与 西湖街道.xlsx 内容完全相同，已忽略"
+    assert dict(w.params) == {"detail": "西湖街道.xlsx"}  # the copy that is kept
     assert dup.sha256 == only(result, "西湖街道.xlsx").sha256
     assert result.used["xihu"].file == "西湖街道.xlsx"
     assert not found(only(result, "西湖街道.xlsx"), "superseded")
@@ -440,8 +446,8 @@ def test_other_period_is_listed_not_an_error(ws: Workspace) -> None:
     assert (old.status, old.period, old.unit) == ("other-period", "2022-10", "huangli")
     info = one(old, "other-period")
     assert where(info) == ("info", "湟里镇（上月）.xlsx", "", "", "huangli", "")
-    assert info.message() == "该文件为 2022年10月 的报表，不属于本期"
-    assert old.reason == "2022-10 的报表"
+    assert dict(info.params) == {"detail": OCT.label_zh(), "detail_en": OCT.label_en()}
+    assert old.reason == t("select.other_period", "zh", period="2022-10")
     assert not result.has_errors  # its not-a-number belongs to October
     assert old not in result.relevant()
     assert set(result.used) == {"hutang"}
@@ -456,7 +462,8 @@ def test_period_defaults_to_the_one_most_units_sent(ws: Workspace) -> None:
     assert result.period == OCT
     assert set(result.used) == {"hutang", "niutang"}
     later = only(result, "湖塘镇11月.xlsx")
-    assert later.status == "other-period" and "2022-11" in later.reason and "1" in later.reason
+    assert later.status == "other-period"
+    assert later.reason == t("select.later_period", "zh", n=1, period="2022-11")
     assert later_periods(result.submissions, OCT) == {"2022-11": 1}
 
 
@@ -476,30 +483,36 @@ def test_nothing_recognisable_has_no_period(ws: Workspace) -> None:
 # --------------------------------------------------------------------------- what is not a submission
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("~$湖塘镇.xlsx", "Excel/WPS 临时锁文件"),
-    (".~lock.湖塘镇.xlsx#", "LibreOffice 锁文件"),
-    (".湖塘镇.xlsx", "隐藏文件"),
-    (".DS_Store", "系统文件"),
-    ("Thumbs.db", "系统文件"),
-    ("desktop.ini", "系统文件"),
-    ("~WRL0001.tmp", "临时文件"),
-    ("湖塘镇.xlsx.tmp", "临时文件"),
-    ("湖塘镇 - 快捷方式.lnk", "无法识别的文件类型（.lnk）"),
-    ("发送记录.log", "无法识别的文件类型（.log）"),
-    ("README", "无法识别的文件类型"),
+@pytest.mark.parametrize(("name", "key", "suffix"), [
+    ("~$湖塘镇.xlsx", "reader.ignore_office_lock", None),
+    (".~lock.湖塘镇.xlsx#", "reader.ignore_lo_lock", None),
+    (".湖塘镇.xlsx", "reader.ignore_hidden", None),
+    (".DS_Store", "reader.ignore_system", None),
+    ("Thumbs.db", "reader.ignore_system", None),
+    ("desktop.ini", "reader.ignore_system", None),
+    ("~WRL0001.tmp", "reader.ignore_temp", None),
+    ("湖塘镇.xlsx.tmp", "reader.ignore_temp", None),
+    ("湖塘镇 - 快捷方式.lnk", "reader.unknown", ".lnk"),  # not a workbook by name nor by content
+    ("发送记录.log", "reader.unknown", ".log"),
+    ("README", "reader.unknown", None),
 ])
-def test_lock_temp_hidden_system_and_unknown_files_are_ignored(ws: Workspace, name: str, reason: str) -> None:
+def test_lock_temp_hidden_system_and_unknown_files_are_ignored(ws: Workspace, name: str, key: str,
+                                                               suffix: str | None) -> None:
     submit(ws, "湖塘镇.xlsx")
     junk = ws.inbox / "2022年11月" / name
     junk.parent.mkdir()
     junk.write_bytes(b"\x00\x01\x02 not a workbook " * 8)
     result = ingest(ws, NOV)
     sub = only(result, f"2022年11月/{name}")
-    assert (sub.status, sub.reason) == ("ignored", reason)
     info = one(sub, "ignored-file")
     assert where(info) == ("info", f"2022年11月/{name}", "", "", "", "")
-    assert info.message() == f"已跳过：{reason}"
+    params = dict(info.params)
+    if suffix:  # an unknown type names its suffix after the reason
+        assert params["detail"].startswith(t(key, "zh")) and params["detail"].endswith(f"{suffix}）")
+        assert params["detail_en"] == f"{t(key, 'en')} ({suffix})"
+    else:
+        assert params == both("detail", key)
+    assert (sub.status, sub.reason) == ("ignored", params["detail"])
     assert len(sub.issues) == 1
     assert not result.has_errors and set(result.used) == {"hutang"}
 
@@ -516,7 +529,7 @@ def test_a_pdf_instead_of_the_form_is_an_error(ws: Workspace) -> None:
     result = ingest(ws, NOV)
     sub = only(result, "湖塘镇.pdf")
     err = one(sub, "unsupported-format")
-    assert err.severity == "error" and "PDF" in err.message()
+    assert err.severity == "error" and dict(err.params)["detail"] == t("reader.pdf", "zh")
     assert sub.status == "rejected" and result.has_errors
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from support import found, one, only
 
 from reporting.core import formlayout as fl
+from reporting.core.messages import both, t
 from reporting.core.models import Submission
 from reporting.core.periods import Period
 from reporting.ingest.pipeline import ingest
@@ -78,6 +79,17 @@ def table(ws: Workspace, label: Any = None, value: Any = None, order: list[str] 
     return [[label(ind) if label else ind.name, value(ind) if value else vals[ind.code]] for ind in inds]
 
 
+def said(source: str, value: str, lang: str = "zh") -> str:
+    """One piece of evidence as a unit-mismatch lists it: 'the file name says 牛塘镇'."""
+    return t("evidence.item", lang, source=t(f"evidence.{source}", lang), where="", value=value)
+
+
+def period_from(period: Period | str, source: str) -> dict[str, str]:
+    """The period-inferred parameters: the period and what it was read from, in both languages."""
+    return {"detail": t("recognise.period_from", "zh", period=str(period), source=t(f"evidence.{source}", "zh")),
+            "detail_en": t("recognise.period_from", "en", period=str(period), source=t(f"evidence.{source}", "en"))}
+
+
 def codes(sub: Submission) -> set[str]:
     return {i.code for i in sub.issues}
 
@@ -109,7 +121,9 @@ def test_meta_wins_over_file_name_and_unit_cell_with_a_warning(ws: Workspace) ->
     assert sub.unit == "hutang"
     w = one(sub, "unit-mismatch")
     assert (w.severity, w.unit, w.sheet, w.cell) == ("warning", "hutang", fl.DATA_SHEET, "A2")
-    assert "文件名为 牛塘镇" in w.message() and "按 湖塘镇 处理" in w.message()
+    detail = dict(w.params)["detail"]
+    assert said("name", "牛塘镇") in detail and detail.endswith(t("recognise.taken_as", "zh", said="", value="湖塘镇"))
+    assert dict(w.params)["detail_en"].endswith(t("recognise.taken_as", "en", said="", value="Hutang Town"))
     assert not found(sub, "unit-inferred")
 
 
@@ -126,7 +140,7 @@ def test_rows_inserted_in_own_form_fall_back_to_labels(ws: Workspace) -> None:
     assert (info.severity, info.sheet, info.cell, info.unit) == ("info", fl.DATA_SHEET, "F3", "luoyang")
     row = one(sub, "unknown-row")
     assert (row.severity, row.sheet, row.cell, row.unit) == ("warning", fl.DATA_SHEET, "B6", "luoyang")
-    assert "其中：省级研发机构" in row.message()
+    assert dict(row.params) == {"detail": "其中：省级研发机构"}
     assert values(sub) == figures(ws)
     assert sub.values["hte_recognised"].cell == "F5"
     assert sub.values["hte_pool"].cell == "F7"  # moved down by one
@@ -178,7 +192,7 @@ def test_row_deleted_from_own_form_is_a_missing_indicator(ws: Workspace) -> None
     err = one(sub, "missing-indicator")
     assert (err.severity, err.sheet, err.cell, err.unit, err.indicator) == \
         ("error", fl.DATA_SHEET, "", "hutang", "gazelle")
-    assert "瞪羚企业数" in err.message()
+    assert dict(err.params) == {"indicator_name": "瞪羚企业数", "indicator_name_en": "Gazelle enterprises"}
     assert sub.values["gazelle"].excluded and sub.values["gazelle"].value is None
     assert sub.status == "used"  # a cell-level error: the rest of the file counts
     assert sub.values["incubators"].value == figures(ws)["incubators"]
@@ -207,7 +221,7 @@ def test_hand_made_value_column_left_of_labels(ws: Workspace) -> None:
     assert sub.values["hte_applications"].cell == "A3"
     lay = one(sub, "layout-inferred")
     assert (lay.severity, lay.sheet, lay.cell, lay.unit) == ("info", "Sheet1", "A2", "hutang")
-    assert "数值列 A" in lay.message()
+    assert dict(lay.params) == both("detail", "recognise.layout", sheet="Sheet1", n=len(ws.indicators), col="A")
     assert one(sub, "period-inferred").severity == "info"
 
 
@@ -239,7 +253,7 @@ def test_only_a_monthly_column_is_no_data_table(ws: Workspace) -> None:
     err = one(sub, "no-data-table")
     assert (err.severity, err.unit) == ("error", "hutang")
     assert sub.status == "rejected" and sub.values == {}
-    assert "本年累计" in sub.reason
+    assert sub.reason == err.message()  # the clerk is told what the table lacks
 
 
 def test_labels_with_aliases_spaces_full_width_brackets_and_numbering(ws: Workspace) -> None:
@@ -277,7 +291,7 @@ def test_rows_in_another_order_and_extra_rows(ws: Workspace) -> None:
     assert sub.values["bounty_funds"].cell == "D5"
     unknown = one(sub, "unknown-row")
     assert (unknown.cell, unknown.severity) == (f"B{5 + len(order)}", "warning")
-    assert "研发投入占比" in unknown.message()
+    assert dict(unknown.params) == {"detail": "研发投入占比"}
 
 
 def test_hidden_sheet_is_read_only_when_no_visible_sheet_has_the_table(ws: Workspace) -> None:
@@ -306,7 +320,8 @@ def test_unit_from_unit_cell(ws: Workspace) -> None:
     assert sub.unit == "xitaihu"
     info = one(sub, "unit-inferred")
     assert (info.severity, info.sheet, info.cell, info.unit) == ("info", "Sheet1", "B2", "xitaihu")
-    assert "填报单位" in info.message()
+    assert dict(info.params) == {**both("source", "evidence.cell_quoted"), "unit_name": "西太湖科技产业园",
+                                 "unit_name_en": "West Taihu Lake S&T Industrial Park"}
 
 
 def test_unit_cell_after_a_note_that_mentions_it(ws: Workspace) -> None:
@@ -324,7 +339,8 @@ def test_unit_from_file_name_alias(ws: Workspace) -> None:
     assert (sub.unit, sub.period) == ("lvjian", "2022-11")
     info = one(sub, "unit-inferred")
     assert (info.sheet, info.cell) == ("", "")
-    assert "文件名" in info.message()
+    assert dict(info.params) == {**both("source", "evidence.name"), "unit_name": "武进绿建区",
+                                 "unit_name_en": "Wujin Green Building Zone"}
 
 
 def test_unit_cell_and_file_name_disagree(ws: Workspace) -> None:
@@ -334,7 +350,11 @@ def test_unit_cell_and_file_name_disagree(ws: Workspace) -> None:
     assert sub.unit == "hutang"  # the cell comes before the file name
     w = one(sub, "unit-mismatch")
     assert (w.severity, w.sheet, w.cell, w.unit) == ("warning", "Sheet1", "A2", "hutang")
-    assert w.message() == "报送单位不一致：填报单位为 湖塘镇，文件名为 牛塘镇；按 湖塘镇 处理"
+    listed = "，".join([said("cell", "湖塘镇"), said("name", "牛塘镇")])  # in the order they are weighed
+    assert dict(w.params)["detail"] == t("recognise.taken_as", "zh", said=listed, value="湖塘镇")
+    detail_en = dict(w.params)["detail_en"]
+    assert said("cell", "湖塘镇", "en") in detail_en and said("name", "牛塘镇", "en") in detail_en
+    assert detail_en.endswith(t("recognise.taken_as", "en", said="", value="Hutang Town"))
     assert sub.status == "used"  # a warning never blocks
 
 
@@ -346,7 +366,9 @@ def test_unknown_unit_rejects_the_file(ws: Workspace) -> None:
     sub = only(result, "报表(1).xlsx")
     err = one(sub, "unknown-unit")
     assert (err.severity, err.sheet, err.cell, err.unit) == ("error", "Sheet1", "A2", "")
-    assert "科技办" in err.message() and "填报单位" in err.message()
+    assert dict(err.params) == {  # what the 填报单位 cell said is shown, in both languages
+        "detail": t("recognise.unit_unknown", "zh", said=t("recognise.unit_cell_said", "zh", text="科技办")),
+        "detail_en": t("recognise.unit_unknown", "en", said=t("recognise.unit_cell_said", "en", text="科技办"))}
     assert sub.status == "rejected" and sub.unit is None
     assert sub.reason == err.message()
     assert result.has_errors
@@ -388,7 +410,7 @@ def test_period_from_title_then_file_name(ws: Workspace, name: str, title: str |
     assert sub.period == str(period)
     info = one(sub, "period-inferred")
     assert info.severity == "info"
-    assert info.message() == f"报送期识别为 {period}（依据{'标题' if title and '月' in title else '文件名'}）"
+    assert dict(info.params) == period_from(period, "title" if title and "月" in title else "name")
     if title and "月" in title:
         assert (info.sheet, info.cell) == ("Sheet1", "A1")
     assert not found(sub, "period-mismatch")
@@ -432,7 +454,7 @@ def test_unknown_period_is_an_error(ws: Workspace) -> None:
     sub = only(result, "湖塘镇.xlsx")
     err = one(sub, "unknown-period")
     assert (err.severity, err.unit, err.sheet, err.cell) == ("error", "hutang", "", "")
-    assert "2022年1-11月" in err.message()
+    assert err.params == ()  # the message is the catalogue's own (it gives an example of a period)
     assert sub.status == "rejected" and sub.period is None
     assert result.period is None and result.has_errors
 
@@ -443,7 +465,7 @@ def test_period_assumed_when_given(ws: Workspace) -> None:
     sub = only(result, "湖塘镇.xlsx")
     w = one(sub, "period-assumed")
     assert (w.severity, w.unit) == ("warning", "hutang")
-    assert w.message() == "文件中未写明报送期，按 2022-11 处理"
+    assert dict(w.params) == {"detail": "2022-11"}
     assert (sub.period, sub.status) == ("2022-11", "used")
     assert not found(sub, "unknown-period")
     assert not result.has_errors
@@ -453,7 +475,7 @@ def test_given_period_supplies_the_year_of_a_bare_month(ws: Workspace) -> None:
     hand_made(ws.inbox / "牛塘镇11月.xlsx", [["科技指标"], ["指标名称", "本年累计"], *table(ws)])
     sub = only(ingest(ws, NOV), "牛塘镇11月.xlsx")
     assert sub.period == "2022-11"
-    assert "依据文件名" in one(sub, "period-inferred").message()
+    assert dict(one(sub, "period-inferred").params) == period_from(NOV, "name")
     assert not found(sub, "period-assumed")
 
 
@@ -463,7 +485,7 @@ def test_folder_is_the_last_resort_for_the_period(ws: Workspace) -> None:
     hand_made(folder / "湖塘镇.xlsx", [["科技指标"], ["指标名称", "本年累计"], *table(ws)])
     sub = only(ingest(ws), "2022年11月/湖塘镇.xlsx")
     assert sub.period == "2022-11"
-    assert "所在文件夹" in one(sub, "period-inferred").message()
+    assert dict(one(sub, "period-inferred").params) == period_from(NOV, "folder")
 
 
 def test_other_district_form_is_rejected(ws: Workspace) -> None:
@@ -476,7 +498,7 @@ def test_other_district_form_is_rejected(ws: Workspace) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     err = one(sub, "other-district")
     assert (err.severity, err.unit) == ("error", "hutang")
-    assert err.message() == "该报表属于“新北区”，不是本区的报表"
+    assert dict(err.params) == {"detail": "新北区"}
     assert sub.status == "rejected"
 
 
