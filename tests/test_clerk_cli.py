@@ -224,3 +224,43 @@ def test_check_quiet_prints_the_summary_when_it_exits_1(sample: Path) -> None:
     out = r.stdout.decode().strip()
     assert r.returncode == 1
     assert len(out.splitlines()) == 1 and out.startswith("本期")
+
+
+# ----------------------------------------------------------------- leaving the process
+
+
+def test_the_command_leaves_its_store_checkpointed_and_its_output_whole(sample: Path, tmp_path: Path) -> None:
+    """main() skips the interpreter's teardown: the store must still be closed and stdout complete."""
+    import sqlite3
+
+    ws = tmp_path / "ws"
+    shutil.copytree(sample, ws)
+    r = reporting("-w", str(ws), "compile", "--json")
+    assert r.returncode == 0, r.stderr.decode()
+    data = json.loads(r.stdout.decode("utf-8"))  # the whole document, flushed before the exit
+    assert data["period"] == "2022-12"
+    wal = ws / "history.sqlite-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # closed: everything is in history.sqlite itself
+    with sqlite3.connect(ws / "history.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM period WHERE period = '2022-12'").fetchone()[0] == 1
+
+
+def test_exit_codes_survive_the_quick_exit(sample: Path) -> None:
+    assert reporting("-w", str(sample), "check", "--period", "2022-13").returncode == 2
+    assert reporting("--version").returncode == 0
+    assert reporting("-w", str(sample), "check").returncode in (0, 1)
+
+
+def test_a_reader_that_stops_early_is_no_traceback(sample: Path, tmp_path: Path) -> None:
+    """``reporting compile --json | head -1``: the pipe closes long before the 100 KB are written."""
+    ws = tmp_path / "ws"
+    shutil.copytree(sample, ws)
+    environ = {k: v for k, v in os.environ.items() if k != "REPORTING_WORKSPACE"}
+    cmd = [sys.executable, "-c", "from reporting.cli import main; main()", "-w", str(ws), "compile", "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) in (0, 1, 120)  # 120: Python's own code for output it could not flush
+    assert "Traceback" not in err, err

@@ -55,5 +55,43 @@ register(_setup, _check, _compile, _mail, _history)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="reporting")
+    """Console-script entry point: run the command, then leave without the interpreter's teardown.
+
+    After a 2,000-unit compile, freeing its million objects one by one took a quarter of a
+    second once the last line was printed. What a normal exit does that matters is done first
+    (history stores closed, so their WAL is checkpointed into history.sqlite; the exit handlers
+    of logging and multiprocessing; output flushed); an unexpected exception still ends the
+    ordinary way, with its traceback.
+    """
+    try:
+        cli(prog_name="reporting")
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - click's standalone mode always ends with SystemExit
+        code = 0
+    leave(code)
+
+
+def leave(code: object) -> None:
+    """Exit with ``code`` (as ``sys.exit`` takes it) once the process's own state is safely put away."""
+    import atexit
+    import os
+    import sys
+    import threading
+
+    from reporting.workspace.store import close_stores
+
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if threading.active_count() > 1:  # a thread still running must be joined: the ordinary exit
+        sys.exit(status)
+    close_stores()
+    atexit._run_exitfuncs()  # the handlers a normal exit runs (logging, multiprocessing)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head): nothing more can be said there
+            pass
+    os._exit(status)

@@ -291,6 +291,16 @@ def existing_store(root: Path) -> Store | None:
 _OPEN: dict[tuple[int, str], Store] = {}
 
 
+def close_stores() -> None:
+    """Close every store this process opened (the CLI does so before it exits)."""
+    for st in set(_OPEN.values()):
+        try:
+            st.close()
+        except sqlite3.Error:
+            pass
+    _OPEN.clear()
+
+
 def store_for(root: Path) -> Store:
     """One open store per process and workspace (readers in a process pool each get their own)."""
     import os
