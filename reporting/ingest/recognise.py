@@ -33,6 +33,8 @@ _LONG_SPACES = re.compile(r"\s{4,}")
 # cells that hold a date, not the period ("填报日期：2022年12月5日")
 _DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间", "报出日期", "报表日期")
 _PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
+# a row that names the unit or the period (one search per cell instead of one test per label)
+_LABELLED = re.compile("|".join(re.escape(lab) for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS)))
 # a bracketed item number before a row label: "（一）", "(2)", "【3】"
 _NUMBERING = re.compile(r"^\s*[(（\[【〔]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）\]】〕]\s*")
 _SKIP_ROW_LABELS = ("填报人", "联系电话", "填报日期", "说明", "注", "审核人", "负责人", "合计", "总计", "备注")
@@ -338,8 +340,7 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
         out.append(Evidence("title", title.value, title.sheet, title.cell, weak=title.weak))
     for sheet in ([layout.sheet] if layout else sheets[:1]):
         for r, row in enumerate(sheet.rows[:15]):
-            labelled = any(isinstance(v, str) and any(lab in v for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS))
-                           for v in row)
+            labelled = any(isinstance(v, str) and _LABELLED.search(v) for v in row)
             if not labelled:
                 continue
             for c, v in enumerate(row):
