@@ -159,8 +159,8 @@ def test_too_many_decimals_are_rounded_with_a_warning(ws: Workspace) -> None:
     ("tech_sme", "见附件", "not-a-number", {"detail": "见附件"}),
     ("tech_sme", "十二", "not-a-number", {"detail": "十二"}),
     ("tech_sme", "12%", "not-a-number", {"detail": "12%"}),
-    ("tech_sme", 12.5, "not-an-integer", {"detail": "12.5", "measure": "家"}),
-    ("incubators", "3.5个", "not-an-integer", {"detail": "3.5个", "measure": "个"}),
+    ("tech_sme", 12.5, "not-an-integer", {"detail": "12.5", "measure": "家", "measure_en": "firms"}),
+    ("incubators", "3.5个", "not-an-integer", {"detail": "3.5个", "measure": "个", "measure_en": "sites"}),
     ("tech_sme", -3, "negative-value", {"detail": "-3"}),
     ("incubation_area", "-1.5", "negative-value", {"detail": "-1.50"}),  # shown with the indicator's decimals
     ("hte_applications", 6000, "implausible-value", {"detail": "6,000", "max": "5,000"}),

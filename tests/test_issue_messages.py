@@ -47,9 +47,9 @@ _OCT = Period(2022, 10)
 # (code, params, Chinese, English): the parameters are those test_ingest / test_recognise assert for the case
 MESSAGES: list[tuple[str, tuple[tuple[str, Any], ...], str, str]] = [
     # --- the file as a whole
-    ("unsupported-format", _params(detail=t("reader.pdf", "zh")),
+    ("unsupported-format", _params(detail=t("reader.pdf", "zh"), detail_en=t("reader.pdf", "en")),
      "不支持的文件格式（PDF 文档），请另存为 .xlsx 后重新报送",
-     "Unsupported file format (PDF 文档); save it as .xlsx and send it again"),  # read_book's details are zh only
+     f"Unsupported file format ({t('reader.pdf', 'en')}); save it as .xlsx and send it again"),
     ("no-data-table", (),
      "未找到指标数据表（需要“指标名称”列和“本年累计”列），请使用统一下发的报表",
      "No indicator table found (an indicator-name column and a year-to-date column are needed); "
@@ -124,9 +124,9 @@ MESSAGES: list[tuple[str, tuple[tuple[str, Any], ...], str, str]] = [
     ("not-a-number", _params(detail="约12"),
      "“约12”不是数值，请只填写数字",
      "'约12' is not a number; enter digits only"),
-    ("not-an-integer", _params(detail="3.5个", measure="个"),
+    ("not-an-integer", _params(detail="3.5个", measure="个", measure_en="sites"),
      "“3.5个”不是整数，该指标应填写整数（个）",
-     "3.5个 is not a whole number; this indicator counts whole 个"),  # measure has no _en form (see report)
+     "3.5个 is not a whole number; this indicator counts whole sites"),
     ("negative-value", _params(detail="-1.50"),
      "数值 -1.50 为负数，请核实",
      "The value -1.50 is negative; please check it"),

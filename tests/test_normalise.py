@@ -232,7 +232,7 @@ def test_not_a_number(raw: object, indicator: Indicator, detail: str) -> None:
 def test_not_an_integer(raw: object, detail: str) -> None:
     result = normalise_value(raw, FIRMS)
     assert result.value is None
-    assert result.notes == (("not-an-integer", {"detail": detail, "measure": "家"}),)
+    assert result.notes == (("not-an-integer", {"detail": detail, "measure": "家", "measure_en": "家"}),)  # no unit_en: the Chinese unit stands in
 
 
 @pytest.mark.parametrize(

@@ -1122,3 +1122,18 @@ def test_plain_forms_read(tmp_path: Path, plain_forms: list[dict[str, bytes]]) -
                 z.writestr(name, content)
         book = read(path)
         assert book.sheets[1].rows == [["unit", "hutang"]]
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"<html><body><table></table></body></html>", "unsupported-format"),  # a web page saved as .xls
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "unsupported-format"),
+    (b"PK\x03\x04" + b"\0" * 60, "unreadable-file"),  # a damaged zip
+])
+def test_refusals_read_in_english_without_chinese(data: bytes, code: str) -> None:
+    import re
+
+    issue = read_book(data, "form.xlsx").issues[0]
+    assert issue.code == code
+    params = dict(issue.params)
+    assert params["detail_en"] and params["detail"] != params["detail_en"]
+    assert not re.search(r"[\u4e00-\u9fff]", issue.message("en")), issue.message("en")

@@ -395,6 +395,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.cell_quoted": {"zh": "“填报单位”", "en": "the reporting-unit cell"},
     "evidence.where": {"zh": "（{where}）", "en": " ({where})"},
     "list.sep": {"zh": "、", "en": ", "},
+    "list.comma": {"zh": "，", "en": ", "},
+    "list.semi": {"zh": "；", "en": "; "},
     "trend.last_month": {"zh": "上月", "en": "last month"},
     "evidence.title": {"zh": "标题", "en": "the title"},
     "evidence.date": {"zh": "日期单元格", "en": "a date cell"},

@@ -192,7 +192,7 @@ def _from_float(x: float, indicator: Indicator) -> Normalised:
     if excel == excel.quantize(_quantum(places), context=_CTX):
         return Normalised(float(excel) + 0.0)
     if places == 0:
-        return _error("not-an-integer", detail=format(x, ".15g"), measure=indicator.unit)
+        return _error("not-an-integer", detail=format(x, ".15g"), measure=indicator.unit, measure_en=indicator.unit_en or indicator.unit)
     return _from_decimal(Decimal(repr(x)), indicator, format(x, ".15g"), text=False)
 
 
@@ -203,7 +203,7 @@ def _from_decimal(d: Decimal, indicator: Indicator, detail: object, *, text: boo
     places = indicator.decimals
     if places == 0:
         if d != d.to_integral_value(context=_CTX):
-            return _error("not-an-integer", detail=str(detail)[:_DETAIL], measure=indicator.unit)
+            return _error("not-an-integer", detail=str(detail)[:_DETAIL], measure=indicator.unit, measure_en=indicator.unit_en or indicator.unit)
         rounded = d
     else:
         rounded = d.quantize(_quantum(places), context=_CTX)

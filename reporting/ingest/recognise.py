@@ -239,8 +239,10 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
                                 source=t(_quoted(source), "zh"),
                                 source_en=t(_quoted(source), "en")))
         others = {c for s_, c in candidates if s_ != "meta"}
-        listed = {lang: "，".join(t("evidence.item", lang, source=t(f"evidence.{s_}", lang), where="",
-                                    value=names[c]) for s_, c in candidates) for lang in ("zh", "en")}
+        shown = {"zh": names, "en": cat.unit_names_en}
+        listed = {lang: t("list.comma", lang).join(t("evidence.item", lang, source=t(f"evidence.{s_}", lang),
+                                                   where="", value=shown[lang][c]) for s_, c in candidates)
+                  for lang in ("zh", "en")}
         if source == "meta" and len(others) == 1 and len(candidates) == 3 and unit not in others:
             conflict = True
             issues.append(issue("unit-conflict", file=display, unit=unit, **at_cell,
@@ -276,7 +278,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         at_first = {"sheet": first.sheet, "cell": first.cell} if first.cell else {}
         if any(e.value != period for e in evidence):
             conflict = True
-            listed = {lang: "；".join(t("evidence.item", lang, source=t(f"evidence.{e.source}", lang),
+            listed = {lang: t("list.semi", lang).join(t("evidence.item", lang, source=t(f"evidence.{e.source}", lang),
                                         where=t("evidence.where", lang, where=e.where()) if e.where() else "",
                                         value=e.value.label_zh() if lang == "zh" else str(e.value))
                                       for e in evidence) for lang in ("zh", "en")}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from reporting.core.models import issue
 from reporting.io import cfb, ods, xls, xlsb, xlsx
-from reporting.io.common import Book, Grid, Refuse, Window, mb, msg, unreadable, unsupported
+from reporting.io.common import Book, Grid, Refuse, Window, details, mb, unreadable, unsupported
 from reporting.io.ooxml import main_part
 from reporting.io.zipsafe import SafeZip
 
@@ -125,10 +125,10 @@ def read_book(data: bytes, name: str, *, max_bytes: int = 20 * 2**20, max_rows: 
         raise
     except MemoryError:
         log.debug("reading %s ran out of memory", name, exc_info=True)
-        return Book(name, "", [], [issue("unreadable-file", file=name, detail=msg("reader.memory"))])
+        return Book(name, "", [], [issue("unreadable-file", file=name, **details("reader.memory"))])
     except BaseException:  # noqa: B036 - pyo3 PanicException derives from BaseException
         log.debug("reading %s failed", name, exc_info=True)
-        return Book(name, "", [], [issue("unreadable-file", file=name, detail=msg("reader.unparsable"))])
+        return Book(name, "", [], [issue("unreadable-file", file=name, **details("reader.unparsable"))])
 
 
 def _read(data: bytes, win: Window) -> tuple[str, list[Grid]]:

@@ -77,22 +77,27 @@ class Refuse(Exception):
         self.params = params
 
 
-def msg(key: str, **kw: Any) -> str:
-    """The Chinese text of a catalogue entry (read_book has no language: issue details are zh)."""
-    text = MESSAGES[key]["zh"]
+def msg(key: str, lang: str = "zh", **kw: Any) -> str:
+    """The text of a catalogue entry (Chinese unless asked)."""
+    text = MESSAGES[key][lang]
     return text.format(**kw) if kw else text
 
 
+def details(key: str, **kw: Any) -> dict[str, str]:
+    """An issue's ``detail`` in both languages (read_book has no language: the issue renders either)."""
+    return {"detail": msg(key, **kw), "detail_en": msg(key, "en", **kw)}
+
+
 def unreadable(key: str, **kw: Any) -> Refuse:
-    return Refuse("unreadable-file", detail=msg(key, **kw))
+    return Refuse("unreadable-file", **details(key, **kw))
 
 
 def unsafe(key: str, **kw: Any) -> Refuse:
-    return Refuse("unsafe-file", detail=msg(key, **kw))
+    return Refuse("unsafe-file", **details(key, **kw))
 
 
 def unsupported(key: str) -> Refuse:
-    return Refuse("unsupported-format", detail=msg(key))
+    return Refuse("unsupported-format", **details(key))
 
 
 def mb(n: int) -> str:

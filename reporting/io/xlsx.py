@@ -19,7 +19,18 @@ import re
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from reporting.io.common import Grid, Refuse, Window, format_kind, iso_date, make_grid, msg, numeric, plain
+from reporting.io.common import (
+    Grid,
+    Refuse,
+    Window,
+    details,
+    format_kind,
+    iso_date,
+    make_grid,
+    msg,
+    numeric,
+    plain,
+)
 from reporting.io.ooxml import SheetRef, rels, sheet_refs, xml_sheet_entries
 from reporting.io.xmlsafe import expat, iterparse, local, parse
 from reporting.io.zipsafe import Memo, SafeZip
@@ -203,7 +214,7 @@ def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int
     except _Stop:
         pass
     except ExpatError as exc:
-        raise Refuse("unreadable-file", detail=msg("reader.xml_corrupt", part=z.name(part))) from exc
+        raise Refuse("unreadable-file", **details("reader.xml_corrupt", part=z.name(part))) from exc
     return found, truncated
 
 
