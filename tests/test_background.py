@@ -101,3 +101,19 @@ def test_evolve_is_dataclasses_replace_without_init() -> None:
         changed.yoy = 1.0  # type: ignore[misc]
     with pytest.raises(TypeError, match="no field"):
         evolve(v, nonsense=1)
+
+
+def _hang_in_child(path: Path, parent: int) -> None:
+    if os.getpid() != parent:
+        time.sleep(60)
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+@needs_fork
+def test_a_child_that_hangs_is_stopped_and_its_work_done_here(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    t0 = time.monotonic()
+    job = Job(_hang_in_child, (out, os.getpid()), {}, parallel=True, limit=0.5)
+    job.wait()
+    assert time.monotonic() - t0 < 10
+    assert out.read_text(encoding="utf-8") == str(os.getpid())

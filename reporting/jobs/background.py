@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 MIN_UNITS = 200  # below this the bulletin takes well under a second: a process does not pay
+WAIT_LIMIT_S = 600.0  # a child still working after this is stopped and its work done in the parent
 
 
 def forking_allowed() -> bool:
@@ -38,8 +39,9 @@ def _quietly(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, An
 class Job:
     """``fn(*args, **kwargs)`` started now, in a child when ``parallel``; :meth:`wait` makes sure it is done."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], parallel: bool) -> None:
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], parallel: bool,
+                 limit: float = WAIT_LIMIT_S) -> None:
+        self.fn, self.args, self.kwargs, self.limit = fn, args, kwargs, limit
         self.proc: Any = None
         if parallel:
             import multiprocessing as mp
@@ -62,7 +64,10 @@ class Job:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        proc.join()
+        proc.join(self.limit)
+        if proc.is_alive():  # stuck (it never should be): stopped, and the work done here
+            proc.terminate()
+            proc.join()
         if proc.exitcode != 0:
             self.fn(*self.args, **self.kwargs)
 
