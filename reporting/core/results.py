@@ -24,7 +24,7 @@ class _Json:
     """Mixin: dataclass <-> plain JSON values, following the type hints."""
 
     def to_json(self) -> dict[str, Any]:
-        return {name: _dump(getattr(self, name)) for name in _field_names(type(self))}
+        return {name: _dump(getattr(self, name)) for name in field_names(type(self))}
 
     @classmethod
     def from_json(cls: type[T], data: Any) -> T:
@@ -47,7 +47,8 @@ def _dump(v: Any) -> Any:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names in order (asked for per record: 54,000 times per results.json)."""
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
@@ -58,7 +59,7 @@ def evolve(obj: T, **changes: Any) -> T:
     so results.json's key order). with_history replaces 24,000 values at 2,000
     units: 0.3 s through ``replace``, 0.03 s this way.
     """
-    names = _field_names(type(obj))
+    names = field_names(type(obj))
     unknown = set(changes) - set(names)
     if unknown:
         raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")

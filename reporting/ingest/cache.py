@@ -15,7 +15,6 @@ read again) but cannot make the tool run code, as a pickle would.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -23,6 +22,8 @@ import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from reporting.core.results import field_names
 
 if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
@@ -79,11 +80,6 @@ class _Damaged(ValueError):
 _LEAVES = frozenset({type(None), bool, int, float, str})
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 def encode(value: Any) -> Any:
     """A JSON-ready form of ``value``; containers and dates are tagged so they decode to themselves."""
     tp = type(value)
@@ -96,7 +92,7 @@ def encode(value: Any) -> Any:
     types = _types()
     name = tp.__name__
     if types.get(name) is tp:
-        return {"$c": name, "f": {f: encode(getattr(value, f)) for f in _field_names(tp)}}
+        return {"$c": name, "f": {f: encode(getattr(value, f)) for f in field_names(tp)}}
     return _encode_other(value)
 
 
@@ -135,7 +131,7 @@ def decode(data: Any) -> Any:
         if "$c" in data:
             cls = _types()[data["$c"]]
             fields = data["f"]
-            if type(fields) is not dict or not fields.keys() <= set(_field_names(cls)):
+            if type(fields) is not dict or not fields.keys() <= set(field_names(cls)):
                 raise _Damaged("unexpected fields")
             return cls(**{k: decode(v) for k, v in fields.items()})
         if "$m" in data:

@@ -114,6 +114,11 @@ def _error(code: str, **params: object) -> Normalised:
     return Normalised(None, ((code, params),))
 
 
+def _not_an_integer(detail: str, indicator: Indicator) -> Normalised:
+    """A fraction for a whole-number indicator; its measure in both languages (家, "firms")."""
+    return _error("not-an-integer", detail=detail, measure=indicator.unit, measure_en=indicator.unit_en or indicator.unit)
+
+
 def _not_a_number(raw: object) -> Normalised:
     try:
         detail = str(raw)[:_DETAIL]
@@ -192,7 +197,7 @@ def _from_float(x: float, indicator: Indicator) -> Normalised:
     if excel == excel.quantize(_quantum(places), context=_CTX):
         return Normalised(float(excel) + 0.0)
     if places == 0:
-        return _error("not-an-integer", detail=format(x, ".15g"), measure=indicator.unit, measure_en=indicator.unit_en or indicator.unit)
+        return _not_an_integer(format(x, ".15g"), indicator)
     return _from_decimal(Decimal(repr(x)), indicator, format(x, ".15g"), text=False)
 
 
@@ -203,7 +208,7 @@ def _from_decimal(d: Decimal, indicator: Indicator, detail: object, *, text: boo
     places = indicator.decimals
     if places == 0:
         if d != d.to_integral_value(context=_CTX):
-            return _error("not-an-integer", detail=str(detail)[:_DETAIL], measure=indicator.unit, measure_en=indicator.unit_en or indicator.unit)
+            return _not_an_integer(str(detail)[:_DETAIL], indicator)
         rounded = d
     else:
         rounded = d.quantize(_quantum(places), context=_CTX)
