@@ -142,3 +142,20 @@ def test_cache_key_follows_the_package_source(sample: Path, monkeypatch: pytest.
     before = ReadCache(ws).path
     monkeypatch.setattr(cache, "source_hash", lambda: "0" * 64)
     assert ReadCache(ws).path != before
+
+
+def test_no_file_makes_the_cache_write_more_than_a_few_megabytes(ws_dir: Path) -> None:
+    """A small file whose cells all show one huge shared string is refused by the reader, so its
+    entry is small; and an entry too large for any form is not stored at all."""
+    from tests.test_hostile import _sheet_of_refs
+    from tests.test_reader import xlsx_from_sheet_xml
+
+    xlsx_from_sheet_xml(ws_dir / "inbox" / "amplify.xlsx", _sheet_of_refs(400), ["甲" * 1_000_000])
+    ws = load_workspace(ws_dir)
+    subs, _ = read_all(ws, discover(ws.inbox))
+    assert [i.code for s in subs if s.file == "amplify.xlsx" for i in s.issues] == ["unsafe-file"]
+    assert sum(p.stat().st_size for p in (ws_dir / FOLDER).iterdir()) < 100_000
+    cache = ReadCache(ws)
+    cache.put_text("0" * 64, "big.xlsx", "", "x" * (5 * 2**20))
+    cache.put_text("1" * 64, "small.xlsx", "", json.dumps({"ok": 1}))
+    assert len(cache.entries) == len(ReadCache(ws).entries) + 1

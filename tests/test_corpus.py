@@ -42,6 +42,7 @@ EXPECTED = {
     "calamine__pass_protected.ods": "encrypted-file",
     # hostile
     "poi__poc-xmlbomb.xlsx": "unsafe-file",
+    "poi__poc-shared-strings.xlsx": "unsafe-file",  # one 1 MB string shown by 12,000 cells
     "poi__54764.xlsx": "unsafe-file",
     "poi__duplicate-filename.xlsx": "unsafe-file",
     # not spreadsheets, empty, damaged
@@ -61,7 +62,6 @@ EXPECTED = {
     "poi__SharedFormulaTest.xls": "read",
     "calamine__OOM_alloc.xls": "read",
     "calamine__issue_594_dos.ods": "read",
-    "poi__poc-shared-strings.xlsx": "read",
     "calamine__issue_174.xlsx": "read",
     # files one library or the other cannot open
     "calamine__issue_419.xlsx": "read",

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from reporting.io.book import Book, read_book
 from reporting.io.zipsafe import inflate
-from tests.test_reader import biff8, cfb, ods
+from tests.test_reader import biff8, cfb, ods, xlsx_from_sheet_xml
 
 _END, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
 
@@ -98,10 +98,33 @@ def test_ods_huge_space_run_and_repeats(tmp_path: object) -> None:
               '<text:p>a<text:s text:c="1000000000"/>b</text:p></table:table-cell>'
               '</table:table-row></table:table>')
     path = ods(tmp_path / "bomb.ods", tables)  # type: ignore[operator]
-    book = bounded(path.read_bytes(), "bomb.ods", max_rows=50, max_cols=10)
+    book = bounded(path.read_bytes(), "bomb.ods", max_rows=5, max_cols=10)
     g = book.sheets[0]
-    assert g.truncated and len(g.rows) == 50 and len(g.rows[0]) == 10
+    assert g.truncated and len(g.rows) == 5 and len(g.rows[0]) == 10
     assert len(g.rows[0][0]) == 32_767 and g.rows[0][0].startswith("a  ")
+    # 500 such cells in the window: 16 million characters, more than any form holds
+    refused(bounded(path.read_bytes(), "bomb.ods", max_rows=50, max_cols=10), "unsafe-file", "16383500")
+
+
+def _sheet_of_refs(n: int) -> str:
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c><c r="B{r}"><v>{r}</v></c></row>'
+                    for r in range(1, n + 1))
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>')
+
+
+def test_one_huge_shared_string_in_many_cells(tmp_path: object) -> None:
+    """One string of a million characters shown by 400 cells: a small file, 400 million characters
+    once the cells are written out anywhere (the cache, a feedback copy). Refused, not read."""
+    path = xlsx_from_sheet_xml(tmp_path / "amplify.xlsx", _sheet_of_refs(400), ["甲" * 1_000_000])  # type: ignore[operator]
+    assert path.stat().st_size < 200_000
+    refused(bounded(path.read_bytes()), "unsafe-file", "13106800")
+
+
+def test_a_cell_longer_than_excel_allows_is_cut(tmp_path: object) -> None:
+    path = xlsx_from_sheet_xml(tmp_path / "long.xlsx", _sheet_of_refs(3), ["乙" * 40_000])  # type: ignore[operator]
+    g = bounded(path.read_bytes()).sheets[0]
+    assert [len(row[0]) for row in g.rows] == [32_767] * 3 and [row[1] for row in g.rows] == [1, 2, 3]
 
 
 def _patched(data: bytes, fn) -> bytes:  # noqa: ANN001 - a small local helper

@@ -243,6 +243,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reader.memory": {"zh": "内容过于庞大，无法展开", "en": "the content is too large to expand"},
     "reader.zip_total": {"zh": "解压后共 {size_mb} MB，超过 {limit_mb} MB 上限",
                          "en": "{size_mb} MB when unpacked, above the {limit_mb} MB limit"},
+    "reader.text_total": {"zh": "单元格文字共 {chars} 字，远超报表所需（上限 {limit} 字）",
+                          "en": "{chars} characters of cell text, far beyond any form (limit {limit})"},
     "reader.zip_ratio": {"zh": "{part} 的压缩比异常（{ratio}:1）", "en": "{part} has an absurd compression ratio ({ratio}:1)"},
     "reader.zip_members": {"zh": "压缩包内文件数 {n} 超过上限 {limit}", "en": "{n} parts in the zip, above the limit of {limit}"},
     "reader.zip_duplicate": {"zh": "压缩包内有重名文件 {part}", "en": "the zip holds {part} twice"},

@@ -153,6 +153,11 @@ def decode(data: Any) -> Any:
     raise _Damaged("unexpected tag")
 
 
+# A form's entry is a few KB (its grids, kept for feedback, some tens); the reader bounds a book's
+# text, and this bounds what any one file can make the cache write.
+MAX_ENTRY = 4 * 2**20
+
+
 class ReadCache:
     """``(Submission, grids)`` per key as JSON text, loaded once and saved once per run."""
 
@@ -194,8 +199,8 @@ class ReadCache:
 
     def put_text(self, sha: str, display: str, assume: str, text: str | None) -> None:
         """Store an entry already encoded by :func:`entry_text` (a pool worker encodes its own)."""
-        if text is None:
-            return  # not cacheable: read again next time
+        if text is None or len(text) > MAX_ENTRY:
+            return  # not cacheable (or absurdly large for a form): read again next time
         key = self._key(sha, display, assume)
         self.entries[key] = text
         self.used.add(key)

@@ -24,7 +24,19 @@ from pathlib import Path
 
 from reporting.core.models import issue
 from reporting.io import cfb, ods, xls, xlsb, xlsx
-from reporting.io.common import Book, Grid, Refuse, Window, details, mb, unreadable, unsupported
+from reporting.io.common import (
+    MAX_BOOK_TEXT,
+    Book,
+    Grid,
+    Refuse,
+    Window,
+    details,
+    mb,
+    text_size,
+    unreadable,
+    unsafe,
+    unsupported,
+)
 from reporting.io.ooxml import main_part
 from reporting.io.zipsafe import SafeZip
 
@@ -118,6 +130,9 @@ def read_book(data: bytes, name: str, *, max_bytes: int = 20 * 2**20, max_rows: 
         if total > max_bytes:
             raise Refuse("file-too-large", size_mb=mb(total), limit_mb=mb(max_bytes))
         fmt, sheets = _read(bytes(data), win)
+        chars = text_size(sheets)
+        if chars > MAX_BOOK_TEXT:
+            raise unsafe("reader.text_total", chars=chars, limit=MAX_BOOK_TEXT)
         return Book(name, fmt, sheets, [])
     except Refuse as r:
         return Book(name, "", [], [issue(r.code, file=name, **r.params)])

@@ -17,6 +17,11 @@ from reporting.core.models import Issue
 
 MAX_DATE_SERIAL = 2_958_466  # 9999-12-31 + 1: beyond it a "date" is just a number
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell; no reader builds a longer text
+# All the cell text one workbook may hold inside the window. A form holds a few thousand characters;
+# a shared string of 1 MB referenced by 12,000 cells (poi__poc-shared-strings.xlsx, 107 KB) costs
+# nothing in memory (one string) but 1.5 GB once anything writes the cells out (the cache, a
+# feedback copy). Beyond this the file is refused, not read.
+MAX_BOOK_TEXT = 2_000_000
 ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
@@ -220,6 +225,11 @@ def numeric(v: float, kind: str | None, is_1904: bool) -> object:
     return number(v) if math.isfinite(v) else None
 
 
+def text_size(grids: list[Grid]) -> int:
+    """The characters of text in these grids, counting each cell that shows a text."""
+    return sum(len(v) for g in grids for row in g.rows for v in row if type(v) is str)
+
+
 def make_grid(name: str, state: str, values: dict[tuple[int, int], object], fnv: set[tuple[int, int]],
               errors: dict[tuple[int, int], str], truncated: bool) -> Grid:
     """A Grid from sparse cells: rectangular, as large as the last value, error or formula."""
@@ -231,7 +241,8 @@ def make_grid(name: str, state: str, values: dict[tuple[int, int], object], fnv:
     width = max(c for _, c in keys) + 1
     rows: list[list[object]] = [[None] * width for _ in range(height)]
     for (r, c) in cells:
-        rows[r][c] = values[(r, c)]
+        v = values[(r, c)]
+        rows[r][c] = v[:MAX_CELL_TEXT] if type(v) is str and len(v) > MAX_CELL_TEXT else v
     for key in list(fnv) + list(errors):
         rows[key[0]][key[1]] = None
     return Grid(name, state, rows, set(fnv), dict(errors), truncated)
