@@ -932,3 +932,20 @@ def test_summary_text_for_small_groups(scenario: Scenario) -> None:
     assert "镇  前三：湖塘镇(99.00)、牛塘镇(99.00)、雪堰镇(94.00)；后三：洛阳镇(79.75)、湟里镇(92.60)、礼嘉镇(93.95)" in zh
     en = compile_summary_text(small, "en")
     assert "Zones and streets  top: Wujin National Hi-tech Zone(95.50), Wujin Green Building Zone(92.50)\n" in en
+
+
+def test_english_file_reasons_are_english(sample: Scenario, tmp_path: Path) -> None:
+    """Why each file was used or not (files[].reason, the Submissions sheet) follows --lang too."""
+    root = _copy(sample, tmp_path)
+    (root / "inbox" / "湖塘镇（损坏）.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    result = _invoke(root, "--lang", "en", "--period", "2022-12")
+    assert result.exit_code == 0, result.output
+    r = json.loads((root / "outbox" / "2022-12" / "results.json").read_text(encoding="utf-8"))
+    names = sorted({f["file"] for f in r["files"]} | {u["name"] for u in r["units"]}
+                   | {p.name for p in (root / "inbox").rglob("*")}, key=len, reverse=True)
+    reasons = [f["reason"] for f in r["files"] if f["reason"]]
+    assert {f["status"] for f in r["files"] if f["reason"]} >= {"other-period", "rejected", "ignored"}
+    for reason in reasons:
+        for name in names:
+            reason = reason.replace(name, "")
+        assert not re.search(r"[\u4e00-\u9fff]", reason), reason

@@ -59,7 +59,7 @@ def check(env: Env, paths: tuple[str, ...], period: str | None, as_json: bool) -
     from reporting.render.terminal import check_report_text, check_summary_line
 
     ws = env.load()
-    report = check_files(ws, [Path(p) for p in paths] or None, period_option(period, env.language))
+    report = check_files(ws, [Path(p) for p in paths] or None, period_option(period, env.language), env.language)
     if as_json:
         echo_json(report.to_dict(env.language))
     elif env.quiet:

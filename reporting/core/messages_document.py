@@ -30,6 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "document.pdf": {"zh": "PDF：{path}", "en": "PDF: {path}"},
     "document.no_soffice": {"zh": "未找到 LibreOffice（soffice），未生成 PDF；安装 LibreOffice 后加 --pdf 重新运行",
                             "en": "LibreOffice (soffice) not found, no PDF written; install LibreOffice and run again with --pdf"},
+    "document.no_writer": {"zh": "LibreOffice 未安装文字处理组件（Writer），无法打开 .docx，未生成 PDF；安装后（Debian/Ubuntu：libreoffice-writer）加 --pdf 重新运行",
+                           "en": "LibreOffice has no word processor (Writer) installed, so it cannot open the .docx and no PDF was made; install it (Debian/Ubuntu: libreoffice-writer) and run again with --pdf"},
     "document.pdf_failed": {"zh": "PDF 转换失败（{detail}），已生成的 .docx 不受影响",
                             "en": "PDF conversion failed ({detail}); the .docx is unaffected"},
 }

@@ -70,10 +70,26 @@ def submission_dict(s: Submission, lang: str = "zh") -> dict[str, Any]:
     errors, warnings = s.counts()
     return {
         "file": s.file, "sha256": s.sha256, "unit": s.unit, "period": s.period, "status": s.status,
-        "reason": s.reason, "received": received(s.received or s.mtime) if (s.received or s.mtime) else None,
+        "reason": reason_text(s, lang), "received": received(s.received or s.mtime) if (s.received or s.mtime) else None,
         "received_source": s.received_source or None, "format": s.format or None,
         "errors": errors, "warnings": warnings, "issues": [i.to_dict(lang) for i in s.issues],
     }
+
+
+def reason_text(s: Submission, lang: str = "zh") -> str:
+    """Why a file was not used, in ``lang``: read from its issues, since the reason kept with a
+    submission (and in the read cache) is the Chinese one."""
+    if lang == "zh" or not s.reason:
+        return s.reason
+    if s.status == "ignored":
+        ignored = next((i for i in s.issues if i.code == "ignored-file"), None)
+        if ignored is not None:
+            return str(dict(ignored.params).get("detail_en") or s.reason)
+    elif s.status == "rejected":
+        first = next((i for i in s.issues if i.is_error and i.file_level), None)
+        if first is not None:
+            return first.message(lang)
+    return s.reason
 
 
 def received(mtime: float) -> str:
@@ -323,7 +339,7 @@ def read_all(ws: Workspace, paths: Iterable[Path], *, assume: Period | None = No
 
 
 def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Ingested:
+           progress: Callable[[int, int], None] | None = None, lang: str = "zh") -> Ingested:
     """Read the inbox (or ``paths``), choose the period, select and check submissions.
 
     Without ``period``, the period most units submitted for is compiled; files for later
@@ -340,7 +356,7 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     result = Ingested(period, subs, sheets=sheets, unit_names={u.code: u.name for u in ws.units})
     if period is None:
         return result
-    sel = select(subs, period)
+    sel = select(subs, period, lang)
     for s in subs:
         if s.file in sel.status:
             st, reason, extra = sel.status[s.file]
@@ -380,7 +396,7 @@ def _with_inbox(ws: Workspace, period: Period, files: list[Path], subs: list[Sub
     return subs + more
 
 
-def check_files(ws: Workspace, paths: list[Path] | None, period: Period | None) -> Ingested:
+def check_files(ws: Workspace, paths: list[Path] | None, period: Period | None, lang: str = "zh") -> Ingested:
     """What ``reporting check`` reports: every file with its issues (default: the whole inbox)."""
     if paths:
         expanded: list[Path] = []
@@ -391,7 +407,7 @@ def check_files(ws: Workspace, paths: list[Path] | None, period: Period | None) 
                     seen.add(f.resolve())
                     expanded.append(f)
         paths = expanded
-    return ingest(ws, period, paths=paths)
+    return ingest(ws, period, paths=paths, lang=lang)
 
 
 def previous_from_inbox(ws: Workspace, period: Period) -> dict[str, dict[str, float]]:

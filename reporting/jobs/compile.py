@@ -76,7 +76,7 @@ def compile_period(ws: Workspace, period: Period | None = None, *, lang: str = "
     with workspace_lock(ws.outbox, wait=wait):
         _remove_stale_staging(ws.outbox)
         t0 = time.perf_counter()
-        ingested = ingest(ws, period, progress=progress)
+        ingested = ingest(ws, period, progress=progress, lang=lang)
         timings["read"] = time.perf_counter() - t0
         if ingested.period is None:
             raise NothingToDo(key="compile.err.nothing", inbox=ws.inbox)

@@ -63,6 +63,9 @@ def convert_to_pdf(docx: Path, target: Path, *, timeout: float = TIMEOUT) -> Pat
         made = work / "document.pdf"
         if not made.is_file() or made.stat().st_size == 0:
             detail = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").strip().splitlines()
+            if detail and "source file could not be loaded" in detail[-1]:
+                # LibreOffice without its word processor (Debian's libreoffice-calc alone) cannot open a .docx
+                raise PdfUnavailable(key="document.no_writer")
             raise PdfFailed(key="document.pdf_failed", detail=detail[-1] if detail else f"exit {proc.returncode}")
         target.parent.mkdir(parents=True, exist_ok=True)
         staged = target.with_name(f".tmp-{target.name}")
