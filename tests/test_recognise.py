@@ -115,15 +115,20 @@ def test_own_form_is_read_exactly_from_its_meta_sheet(ws: Workspace) -> None:
     assert {cv.sheet for cv in sub.values.values()} == {fl.DATA_SHEET}
 
 
-def test_meta_wins_over_file_name_and_unit_cell_with_a_warning(ws: Workspace) -> None:
+def test_own_form_under_another_units_name_is_used_for_neither(ws: Workspace) -> None:
+    """湖塘镇's form (its _meta and 填报单位 say so) saved as 牛塘镇.xlsx: 牛塘镇 typing into a neighbour's
+    form, or a misnamed file. Whose figures these are cannot be told: an error, and the file is used for
+    neither unit (a file named for a unit never replaces that unit's own form)."""
+    own_form(ws, "niutang").save(ws.inbox / "牛塘镇_2022年11月.xlsx")
     own_form(ws, "hutang").save(ws.inbox / "牛塘镇.xlsx")
-    sub = only(ingest(ws, NOV), "牛塘镇.xlsx")
-    assert sub.unit == "hutang"
-    w = one(sub, "unit-mismatch")
-    assert (w.severity, w.unit, w.sheet, w.cell) == ("warning", "hutang", fl.DATA_SHEET, "A2")
-    detail = dict(w.params)["detail"]
-    assert said("name", "牛塘镇") in detail and detail.endswith(t("recognise.taken_as", "zh", said="", value="湖塘镇"))
-    assert dict(w.params)["detail_en"].endswith(t("recognise.taken_as", "en", said="", value="Hutang Town"))
+    result = ingest(ws, NOV)
+    sub = only(result, "牛塘镇.xlsx")
+    err = one(sub, "unit-conflict")
+    assert (err.severity, err.unit, err.sheet, err.cell) == ("error", "hutang", fl.DATA_SHEET, "A2")
+    evidence = dict(err.params)["evidence"]
+    assert said("meta", "湖塘镇") in evidence and said("name", "牛塘镇") in evidence
+    assert sub.status == "rejected" and "hutang" not in result.used
+    assert result.used["niutang"].file == "牛塘镇_2022年11月.xlsx"
     assert not found(sub, "unit-inferred")
 
 
@@ -347,15 +352,43 @@ def test_unit_cell_and_file_name_disagree(ws: Workspace) -> None:
     rows = [["2022年1-11月科技指标"], ["填报单位：湖塘镇"], ["指标名称", "本年累计"], *table(ws)]
     hand_made(ws.inbox / "牛塘镇.xlsx", rows)
     sub = only(ingest(ws), "牛塘镇.xlsx")
-    assert sub.unit == "hutang"  # the cell comes before the file name
-    w = one(sub, "unit-mismatch")
-    assert (w.severity, w.sheet, w.cell, w.unit) == ("warning", "Sheet1", "A2", "hutang")
+    err = one(sub, "unit-conflict")
+    assert (err.severity, err.sheet, err.cell, err.unit) == ("error", "Sheet1", "A2", "hutang")
     listed = "，".join([said("cell", "湖塘镇"), said("name", "牛塘镇")])  # in the order they are weighed
-    assert dict(w.params)["detail"] == t("recognise.taken_as", "zh", said=listed, value="湖塘镇")
+    assert dict(err.params)["evidence"] == listed
     listed_en = ", ".join([said("cell", "Hutang Town", "en"), said("name", "Niutang Town", "en")])
-    assert dict(w.params)["detail_en"] == t("recognise.taken_as", "en", said=listed_en, value="Hutang Town")
-    assert not any("\u4e00" <= ch <= "\u9fff" for ch in w.message("en"))  # English names, English commas
-    assert sub.status == "used"  # a warning never blocks
+    assert dict(err.params)["evidence_en"] == listed_en
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in err.message("en"))  # English names, English commas
+    assert sub.status == "rejected" and sub.values == {}
+
+
+@pytest.mark.parametrize(("said_unit", "file"), [
+    ("武进高新区南区", "武进高新区南区_2022年11月.xlsx"),  # a sub-area: part of a unit, not the unit
+    ("湖塘街道", "湖塘街道2022年11月.xlsx"),  # contains the alias 湖塘, is another place
+    ("常州国家高新区", "常州国家高新区.xlsx"),  # another district's zone (alias 高新区)
+    ("前黄镇寨桥片区", "科技指标.xlsx"),
+])
+def test_a_place_that_only_contains_a_units_name_is_no_unit(ws: Workspace, said_unit: str, file: str) -> None:
+    rows = [["2022年1-11月科技指标"], [f"填报单位：{said_unit}"], ["指标名称", "本年累计"], *table(ws)]
+    hand_made(ws.inbox / file, rows)
+    sub = only(ingest(ws, NOV), file)
+    assert sub.unit is None and sub.status == "rejected" and sub.values == {}
+    assert said_unit in one(sub, "unknown-unit").message()
+
+
+def test_a_place_in_the_unit_cell_disputes_the_file_name(ws: Workspace) -> None:
+    rows = [["2022年1-11月科技指标"], ["填报单位：湖塘街道"], ["指标名称", "本年累计"], *table(ws)]
+    hand_made(ws.inbox / "湖塘镇.xlsx", rows)
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.status == "rejected" and "湖塘街道" in dict(one(sub, "unit-conflict").params)["evidence"]
+
+
+@pytest.mark.parametrize("said_unit", ["湖塘镇人民政府（盖章）", "常州市武进区湖塘镇", "湖塘镇科技办", "江苏省常州市武进区湖塘镇"])
+def test_offices_seals_and_the_district_around_a_units_name(ws: Workspace, said_unit: str) -> None:
+    rows = [["2022年1-11月科技指标"], [f"填报单位：{said_unit}"], ["指标名称", "本年累计"], *table(ws)]
+    hand_made(ws.inbox / "湖塘镇_2022年11月.xlsx", rows)
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert (sub.unit, sub.status) == ("hutang", "used")
 
 
 def test_unknown_unit_rejects_the_file(ws: Workspace) -> None:

@@ -37,6 +37,15 @@ _PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
 _LABELLED = re.compile("|".join(re.escape(lab) for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS)))
 # a bracketed item number before a row label: "（一）", "(2)", "【3】"
 _NUMBERING = re.compile(r"^\s*[(（\[【〔]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）\]】〕]\s*")
+# what a 填报单位 cell or a file name may hold besides the unit's name (text already through norm_label)
+_UNIT_NOISE = re.compile(
+    r"[一-鿿]{2,3}?[省市]|人民政府|政府|管委会|管理委员会|办事处|党工委|"
+    r"科技创新局|科技和人才局|科学技术局|科技局|科技办|科技科|科技站|经发局|经济发展局|经发办|经济服务中心|"
+    r"党政办|办公室|统计站|财政所|盖章|公章|签章|签字|"
+    r"[0-9〇零一二三四五六七八九十]+|年|月|份|底|度|日|号|"
+    r"科技创新|科技|创新|重点|主要|指标|统计|报表|月报|季报|报送|上报|完成情况|情况|数据|汇总|填报|"
+    r"累计|本年|全年|至|到|表|更正|更新|修改|修订|修正|更改|调整|重发|重报|补报|补发|再发|最终|最新|终版|定稿|正式|新|版|副本|复制|final|copy|v|"
+    r"[a-z]+(?=$)")
 _SKIP_ROW_LABELS = ("填报人", "联系电话", "填报日期", "说明", "注", "审核人", "负责人", "合计", "总计", "备注")
 
 
@@ -51,6 +60,7 @@ class Catalogue:
     unit_keys: list[tuple[str, str]] = field(default_factory=list)  # (norm label, unit code), longest first
     _unit_keys_map: dict[str, str] | None = field(default=None, repr=False)
     _longest_unit_key: int = field(default=0, repr=False)
+    _noise: re.Pattern[str] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, ws: Workspace) -> Catalogue:
@@ -128,7 +138,33 @@ class Catalogue:
                     continue
                 spans.append((start, start + size))
                 codes.add(code)
-        return codes.pop() if len(codes) == 1 else None  # two different units named: do not guess
+        if len(codes) != 1:
+            return None  # two different units named: do not guess
+        rest = "".join(ch for i, ch in enumerate(key) if not any(a <= i < b for a, b in spans))
+        if not self.only_noise(rest):
+            # "武进高新区南区", "湖塘街道", "常州国家高新区", "前黄镇寨桥片区": a name inside a longer,
+            # different name is another place (a sub-area, another district's zone), not this unit
+            return None
+        return codes.pop()
+
+    def only_noise(self, rest: str) -> bool:
+        """True when what a text holds besides a unit's name says nothing about which unit it is:
+        the district, a province or city, the unit's offices (人民政府, 管委会, 科技局), a seal,
+        the period, and the words of a report's or a file's name (报表, 更正, 最终版)."""
+        if not rest:
+            return True
+        for pattern in (self._district_noise(), _UNIT_NOISE):
+            rest = pattern.sub("", rest)
+            if not rest:
+                return True
+        return False
+
+    def _district_noise(self) -> re.Pattern[str]:
+        if self._noise is None:
+            district = norm_label(self.district)
+            names = {district, district.removesuffix("区")} - {""}
+            self._noise = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+        return self._noise
 
 
 @dataclass
@@ -238,20 +274,23 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
                                 unit_name=names[unit], unit_name_en=cat.unit_names_en[unit],
                                 source=t(_quoted(source), "zh"),
                                 source_en=t(_quoted(source), "en")))
-        others = {c for s_, c in candidates if s_ != "meta"}
         shown = {"zh": names, "en": cat.unit_names_en}
-        listed = {lang: t("list.comma", lang).join(t("evidence.item", lang, source=t(f"evidence.{s_}", lang),
-                                                   where="", value=shown[lang][c]) for s_, c in candidates)
-                  for lang in ("zh", "en")}
-        if source == "meta" and len(others) == 1 and len(candidates) == 3 and unit not in others:
+        said_items = {lang: [t("evidence.item", lang, source=t(f"evidence.{s_}", lang), where="", value=shown[lang][c])
+                             for s_, c in candidates] for lang in ("zh", "en")}
+        # a 填报单位 cell naming a place that is no configured unit ("湖塘街道", "武进高新区南区") is evidence too
+        stray = unit_cell is not None and not unit_cell.value and not cat.only_noise(norm_label(unit_cell.text))
+        if stray:
+            assert unit_cell is not None
+            for lang in ("zh", "en"):
+                said_items[lang].insert(1 if candidates[0][0] == "meta" else 0, t(
+                    "evidence.item", lang, source=t("evidence.cell", lang), where="", value=unit_cell.text))
+        if stray or any(c != unit for _, c in candidates):
+            # pieces that disagree: a neighbour's form reused, or a file named for another unit. Which
+            # unit's figures these are cannot be told, so the file is used for none and replaces nothing.
             conflict = True
             issues.append(issue("unit-conflict", file=display, unit=unit, **at_cell,
-                                evidence=listed["zh"], evidence_en=listed["en"]))
-        elif any(c != unit for _, c in candidates):
-            issues.append(issue("unit-mismatch", file=display, unit=unit, **at_cell,
-                                detail=t("recognise.taken_as", "zh", said=listed["zh"], value=names[unit]),
-                                detail_en=t("recognise.taken_as", "en", said=listed["en"],
-                                            value=cat.unit_names_en[unit])))
+                                evidence=t("list.comma", "zh").join(said_items["zh"]),
+                                evidence_en=t("list.comma", "en").join(said_items["en"])))
 
     for pr in problems:
         if pr.code == "ambiguous-column" or (layout is None and pr.code in ("ambiguous-sheet", "no-matching-rows")):
