@@ -23,6 +23,7 @@ from reporting.core import formlayout as fl
 from reporting.core.messages import both, t
 from reporting.core.models import Submission
 from reporting.core.periods import Period
+from reporting.core.textnorm import norm_label
 from reporting.ingest.pipeline import ingest
 from reporting.ingest.recognise import Catalogue, period_from_text
 from reporting.render.forms import build_form
@@ -627,7 +628,7 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
 
 
 PREFIXES = ["", "1、", "12、", "1.", "１．", "(1)", "（一）", "（十二）", "一、", "十一、", "【3】", "其中：", "  ", "\u3000"]
-SUFFIXES = ["", "（家）", "(个)", "：", " ", "\u3000", "（累计）", "（万元）", "*"]
+SUFFIXES = ["", "：", " ", "\u3000", "（累计）", "*", "（{unit}）", "({unit})"]  # {unit}: the indicator's own
 
 
 @settings(max_examples=250, deadline=None)
@@ -640,10 +641,25 @@ def test_match_indicator_over_label_decorations(cat: Catalogue, data: st.DataObj
     spaces = data.draw(st.lists(st.integers(0, len(label)), max_size=3))
     for at in sorted(set(spaces), reverse=True):  # stray spaces typed inside the label
         label = label[:at] + data.draw(st.sampled_from([" ", "\u3000", "  "])) + label[at:]
-    text = prefix + label + suffix
+    text = prefix + label + suffix.format(unit=ind.unit)
     if full_width:
         text = text.translate(FULL_WIDTH)
     assert cat.match_indicator(text) == ind.code
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), prefix=st.sampled_from(["", "1、", "其中："]),
+       extra=st.sampled_from(["拟{label}", "{label}目标", "{label}（上年）", "上年{label}", "{label}完成率",
+                              "{label}同比增长", "计划{label}", "{label}（{other}）"]))
+def test_a_label_that_names_another_figure_is_no_match(cat: Catalogue, data: st.DataObject, prefix: str,
+                                                        extra: str) -> None:
+    """A label holding an indicator's name and a word that changes what is counted (planned, the target,
+    last year's, a rate, another unit of measure) is not that indicator: kept out, never taken."""
+    ind = data.draw(st.sampled_from(cat.indicators))
+    label = data.draw(st.sampled_from([ind.name, *ind.aliases]).filter(lambda x: len(norm_label(x)) >= 4))
+    other = data.draw(st.sampled_from(["元", "平方米", "人", "亿元", "户"]).filter(lambda u: u != ind.unit))
+    text = prefix + extra.format(label=label, other=other)
+    assert cat.match_indicator_how(text) != (ind.code, False), text
 
 
 @pytest.mark.parametrize("label", ["合计", "总计", "高新技术企业", "申报数", "研发投入占比", "", None, 12, "填报人：李娜"])

@@ -267,7 +267,10 @@ def test_inserted_sub_item_row_above_the_real_row(ws: Workspace) -> None:
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.values["tech_sme"].value == figures(ws)["tech_sme"]
     assert values(sub) == figures(ws)
-    assert not found(sub, "duplicate-row") and not found(sub, "unknown-row")
+    assert not found(sub, "duplicate-row")
+    # sub-items that only contain the indicator's name are not taken for it, and are named as unread
+    assert [dict(i.params)["detail"] for i in found(sub, "unknown-row")] == [
+        "其中：科技型中小企业备案数（省级）", "含外资科技型中小企业"]
 
 
 def test_exact_name_beats_a_partial_match_above_it(ws: Workspace) -> None:
@@ -526,3 +529,24 @@ def test_month_last_year_and_plan_columns_are_never_the_year_to_date(bad: str, e
         assert tier(label) is None
     assert tier(label + "累计") is None or bad in ("本月", "当月", "月计")
     assert choose(["指标名称", label, "本年累计"]) == (2, None)
+
+
+def test_look_alike_rows_are_not_taken_for_the_indicator(ws: Workspace) -> None:
+    """The real rows are missing; rows that only contain their names (planned, a target, last year's,
+    another unit of measure) stand in their place. None is taken: the values stay out, and each
+    indicator is named as missing."""
+    look_alike = {"hte_applications": "拟申报高新技术企业数", "incubation_area": "新增孵化面积目标",
+                  "talent_projects": "国家级人才项目（上年）", "bounty_funds": "揭榜挂帅项目金额（元）",
+                  "rd_centres": "省级工程技术研究中心"}
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", "本年累计"])
+    for ind in ws.indicators:
+        sh.append([look_alike.get(ind.code, ind.name), figures(ws)[ind.code] + 7])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert {code for code, cv in sub.values.items() if cv.value is not None} == {
+        i.code for i in ws.indicators} - set(look_alike)
+    assert {i.indicator for i in found(sub, "missing-indicator")} == set(look_alike)
+    assert len(found(sub, "unknown-row")) == len(look_alike)

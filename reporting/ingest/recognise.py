@@ -46,6 +46,11 @@ _UNIT_NOISE = re.compile(
     r"科技创新|科技|创新|重点|主要|指标|统计|报表|月报|季报|报送|上报|完成情况|情况|数据|汇总|填报|"
     r"累计|本年|全年|至|到|表|更正|更新|修改|修订|修正|更改|调整|重发|重报|补报|补发|再发|最终|最新|终版|定稿|正式|新|版|副本|复制|final|copy|v|"
     r"[a-z]+(?=$)")
+# what a row label may hold besides an indicator's name (text through norm_label): 其中, 累计, 本年, a
+# footnote mark or a period; a measure word (家, 个, 万元) only when it is the indicator's own unit
+_LABEL_NOISE = re.compile(r"其中|累计|本年|今年|当年|年度|实际|完成|合计数|总数|数量|数|的|"
+                          r"[0-9①-⑳]+|年|月|份|注|[*※△▲]")
+_MONEY_WORDS = re.compile(r"(?:资金|金额|经费|总额|投入)+")
 _SKIP_ROW_LABELS = ("填报人", "联系电话", "填报日期", "说明", "注", "审核人", "负责人", "合计", "总计", "备注")
 
 
@@ -97,7 +102,19 @@ class Catalogue:
         for k, code in self.ind_keys.items():
             if len(k) >= 4 and k in key and (best is None or len(k) > len(best[0])):
                 best = (k, code)
-        return (best[1], False) if best else (None, False)
+        if best is None:
+            return None, False
+        # only words that leave the meaning as it is: "拟申报高新技术企业数", "新增孵化面积目标",
+        # "国家级人才项目（上年）", "揭榜挂帅项目个数" and "新增孵化面积（平方米）" are other figures
+        rest = _LABEL_NOISE.sub("", key.replace(best[0], "", 1))
+        measure = self._measure_key(best[1])
+        if rest and rest != measure and not ("元" in measure and _MONEY_WORDS.fullmatch(rest)):
+            return None, False
+        return best[1], False
+
+    def _measure_key(self, code: str) -> str:
+        ind = next((i for i in self.indicators if i.code == code), None)
+        return norm_label(ind.unit) if ind is not None else ""
 
     @functools.cached_property
     def unit_names(self) -> dict[str, str]:
