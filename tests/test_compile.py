@@ -130,7 +130,8 @@ TOP_KEYS = ["schema", "tool", "period", "year", "month", "lang", "title", "bulle
 DISTRICT_KEYS = ["name", "name_en", "city", "issuer", "issuer_en", "indicators"]
 DISTRICT_IND_KEYS = ["code", "name", "name_en", "unit", "unit_en", "decimals", "weight", "target", "actual", "rate",
                      "schedule", "status", "gap", "units_counted", "units_missing", "units_pending",
-                     "rank_by", "last_year", "last_year_source", "yoy", "increment"]
+                     "rank_by", "last_year", "last_year_source", "yoy", "increment", "increment_not_comparable",
+                     "yoy_not_comparable"]
 GROUP_KEYS = ["code", "name", "name_en"]
 UNIT_KEYS = ["code", "name", "name_en", "group", "status", "file", "received", "score", "rank", "rank_tied",
              "rank_change", "previous_rank", "on_schedule", "scored", "errors", "warnings",

@@ -294,7 +294,8 @@ def test_results_carry_yoy_increment_and_timeliness(compiled: tuple[Path, dict[s
     assert d["hte_applications"]["yoy"] == pytest.approx(0.1232)
     assert d["hte_applications"]["last_year_source"] == "workbook"
     assert d["bounty_funds"]["last_year"] == 0 and d["bounty_funds"]["yoy"] is None
-    assert d["hte_applications"]["increment"] is not None
+    # 嘉泽镇 reported in December, not in November: the district's two totals are not comparable
+    assert d["hte_applications"]["increment"] is None and d["hte_applications"]["increment_not_comparable"] == 1
     assert r["deadline"] == "2023-01-05" and r["calendar"].startswith("chinese-calendar")
     units = {u["code"]: u for u in r["units"]}
     assert r["late_units"] == ["hutang"]
@@ -366,3 +367,39 @@ def test_bulletin_chart_data_this_year_against_last(compiled: tuple[Path, dict[s
     with zipfile.ZipFile(book) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert any("高新技术企业申报数全区累计（本年与上年）" in c for c in charts)
+
+
+def test_district_changes_compare_the_same_units(sample_root: Path, tmp_path: Path) -> None:
+    """The sample's 嘉泽镇 did not report in November. Once it is left out of December too, both months
+    count the same twelve units: the district's 本月新增 is the sum of the units' own. A unit that reported
+    in November but not in December (牛塘镇) makes December − November (本月新增) and December against last
+    year (同比) mix two sets of units: neither is given, and the notice says why."""
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(sample_root, root)
+    ws = load_workspace(root)
+    compile_period(ws, Period(2022, 11))
+
+    def december_file(prefix: str) -> Path:
+        return next(p for p in (ws.inbox / "2022年12月").iterdir() if p.name.startswith(prefix))
+
+    december_file("嘉泽镇").unlink()
+    same = compile_period(ws, Period(2022, 12)).results
+    checked = 0
+    for d in same.district.indicators:
+        if d.actual is not None and d.code != "bounty_funds":
+            units_sum = sum(v.increment for v in same.values if v.indicator == d.code and v.increment is not None)
+            pending = d.units_pending  # a value to verify in one month is a unit counted in one only
+            assert d.increment_not_comparable or d.increment == pytest.approx(units_sum), d.code
+            checked += int(d.increment is not None and not pending)
+    assert checked >= 8
+    december_file("牛塘镇").unlink()
+    out = compile_period(ws, Period(2022, 12))
+    d = {x.code: x for x in out.results.district.indicators}
+    hte = d["hte_applications"]
+    assert hte.units_missing == 2 and hte.actual is not None
+    assert (hte.increment, hte.increment_not_comparable) == (None, 1)
+    assert hte.last_year is not None and hte.yoy is None and hte.yoy_not_comparable == 2
+    notes = [row[-1] for row in _sheet_rows(out.bulletin, "通报") if row and row[0] == hte.name]
+    assert notes and "本月新增不可比" in notes[0] and "同比不可比" in notes[0]

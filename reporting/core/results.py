@@ -180,6 +180,10 @@ class DistrictIndicator(_Json):
     last_year_source: str | None = None  # compile | results | inbox | workbook
     yoy: float | None = None  # 同比增长, a fraction (0.123 = +12.3%); None when last year is missing or 0
     increment: float | None = None  # 本月新增 = this YTD − last month's YTD (ytd indicators)
+    # units counted in one month but not the other: 本月新增 (against last month) and 同比 (against
+    # last year) compare the same units or are not given (None)
+    increment_not_comparable: int = 0
+    yoy_not_comparable: int = 0
 
 
 @dataclass(frozen=True)

@@ -108,19 +108,31 @@ def with_history(ws: Workspace, results: Results, store: Store | None,
     for vals in ly_values.values():
         for code, x in vals.items():
             ly_district[code] = ly_district.get(code, 0.0) + x
+    # which units each total counts: a district difference means something only over the same units
+    counted: dict[str, set[str]] = {}
+    for v in results.values:
+        if v.actual is not None:
+            counted.setdefault(v.indicator, set()).add(v.unit)
     district_rows = []
     for d in results.district.indicators:
         ind = kinds.get(d.code)
+        now = counted.get(d.code, set())
         last = round(ly_district[d.code], d.decimals) if d.code in ly_district else None
-        inc = None
+        ly_units = {u for u, vals in ly_values.items() if d.code in vals}
+        yoy_apart = len(now ^ ly_units) if last is not None else 0
+        inc, inc_apart = None, 0
         if ind is not None and ind.kind == "ytd" and d.actual is not None:
             if period.month == 1:
                 inc = d.actual
             elif prev_district is not None and d.code in prev_district:
-                inc = round(d.actual - prev_district[d.code], d.decimals)
+                before = {u for u, vals in prev_unit.items() if vals.get(d.code) is not None}
+                inc_apart = len(now ^ before)
+                inc = round(d.actual - prev_district[d.code], d.decimals) if not inc_apart else None
         district_rows.append(dataclasses.replace(
             d, rank_by=ind.rank_by if ind else "rate", last_year=last,
-            last_year_source=ly_source if last is not None else None, yoy=growth(d.actual, last), increment=inc))
+            last_year_source=ly_source if last is not None else None,
+            yoy=growth(d.actual, last) if not yoy_apart else None, increment=inc,
+            increment_not_comparable=inc_apart, yoy_not_comparable=yoy_apart))
 
     # last year's curve for the chart
     ly_curve = []

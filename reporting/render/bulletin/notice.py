@@ -85,6 +85,10 @@ def write(wb: Any, F: Formats, ctx: Ctx) -> None:
             notes.append(ctx.L("note.missing", n=ind.units_missing))
         if ind.units_pending:
             notes.append(ctx.L("note.pending", n=ind.units_pending))
+        if ind.increment_not_comparable:
+            notes.append(ctx.L("note.increment_apart", n=ind.increment_not_comparable))
+        if ind.yoy_not_comparable:
+            notes.append(ctx.L("note.yoy_apart", n=ind.yoy_not_comparable))
         sh.put(r, note_col, ctx.L("sep.note").join(notes), F.td(align="left", font_size=10))
         sh.row(r, 19)
         r += 1
@@ -152,7 +156,7 @@ def history_columns(ctx: Ctx) -> list[str]:
     """The history columns the results can fill: increment, last_year, yoy (none for a workspace without them)."""
     inds = ctx.indicators
     cols = []
-    if any(i.increment is not None for i in inds):
+    if any(i.increment is not None or i.increment_not_comparable for i in inds):  # "—" says why in 说明
         cols.append("increment")
     if any(i.last_year is not None for i in inds):
         cols += ["last_year", "yoy"]
