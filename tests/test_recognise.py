@@ -505,6 +505,25 @@ def test_period_assumed_when_given(ws: Workspace) -> None:
     assert not result.has_errors
 
 
+def test_a_file_with_an_assumed_period_never_replaces_one_that_states_it(ws: Workspace) -> None:
+    """湖塘镇's own November form, then a later sheet that says no month at all: compiled with
+    --period 2022-11, the later file is only assumed to be November's and replaces nothing."""
+    import os
+    import time
+
+    own_form(ws, "hutang").save(ws.inbox / "湖塘镇_2022年11月.xlsx")
+    hand_made(ws.inbox / "湖塘镇.xlsx", [["科技指标"], ["指标名称", "本年累计"],
+                                         *table(ws, value=lambda ind: figures(ws)[ind.code] + 40)])
+    later = time.time() + 60
+    os.utime(ws.inbox / "湖塘镇.xlsx", (later, later))
+    result = ingest(ws, NOV)
+    assert result.used["hutang"].file == "湖塘镇_2022年11月.xlsx"
+    assert values(result.used["hutang"]) == figures(ws)
+    loser = only(result, "湖塘镇.xlsx")
+    assert loser.status == "superseded" and found(loser, "period-assumed")
+    assert result.used["hutang"].reason.startswith(t("select.won_stated", "zh"))
+
+
 def test_given_period_supplies_the_year_of_a_bare_month(ws: Workspace) -> None:
     hand_made(ws.inbox / "牛塘镇11月.xlsx", [["科技指标"], ["指标名称", "本年累计"], *table(ws)])
     sub = only(ingest(ws, NOV), "牛塘镇11月.xlsx")

@@ -76,7 +76,7 @@ _TYPES = [
     IssueType("superseded", WARNING, FILE,
               "同一单位同一报送期有更新的文件 {detail}，本文件未采用",
               "A newer file from the same unit for the same period ({detail}) is used instead",
-              "An older submission of the same unit and period; the newest by received time wins, ties by name."),
+              "An older submission of the same unit and period (the newest by received time wins, ties by name), or one whose period was only assumed while another states it."),
     IssueType("other-period", INFO, FILE,
               "该文件为 {detail} 的报表，不属于本期",
               "This file reports {detail}, not the period being compiled",

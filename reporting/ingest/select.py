@@ -58,13 +58,17 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
         by_unit.setdefault(s.unit or "", []).append(s)
     used: dict[str, Submission] = {}
     for unit, group in by_unit.items():
-        group.sort(key=order_key)
+        # a file whose period was only assumed (--period, nothing in it says which month) never
+        # replaces one that states the period, however late it came
+        group.sort(key=lambda s: (not assumed(s), *order_key(s)))
         winner = group[-1]
         used[unit] = winner
         reason = ""
         if len(group) > 1:
             runner = group[-2]
-            if int(received_at(runner)) != int(received_at(winner)):
+            if assumed(runner) and not assumed(winner):
+                reason = t("select.won_stated", lang)
+            elif int(received_at(runner)) != int(received_at(winner)):
                 reason = t("select.won", lang, when=_when(received_at(winner)))
             elif int(runner.mtime) != int(winner.mtime):
                 reason = t("select.won_mtime", lang, when=_when(winner.mtime))
@@ -87,6 +91,11 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
         elif s.status != "ignored" and s.period and s.period != target:
             status[s.file] = ("other-period", t("select.other_period_bad", lang, period=s.period), None)
     return Selection(used, status)
+
+
+def assumed(s: Submission) -> bool:
+    """The file's period is the one the compile was asked for, not one the file states."""
+    return any(i.code == "period-assumed" for i in s.issues)
 
 
 def readable(s: Submission) -> bool:
