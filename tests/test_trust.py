@@ -357,6 +357,22 @@ def test_unit_in_the_value_header(ws: Workspace) -> None:
     assert one(sub, "unit-converted").cell == "B2"
 
 
+@pytest.mark.parametrize(("typed", "taken", "rounded"), [(0.0045, 45.0, False), (0.038513, 385.13, False),
+                                                      (0.03851349, 385.13, True)])
+def test_a_figure_in_another_unit_is_rounded_only_once_converted(ws: Workspace, typed: float, taken: float,
+                                                                  rounded: bool) -> None:
+    """0.0045 亿元 is 45 万元: rounding to the catalogue's two places before converting made it 0."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月"])
+    sh.append(["指标名称", "本年累计（亿元）"])
+    sh.append(["揭榜挂帅项目金额", typed])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["bounty_funds"].value == pytest.approx(taken)
+    assert bool(found(sub, "too-many-decimals")) is rounded
+
+
 # --------------------------------------------------------------------------- selection
 
 

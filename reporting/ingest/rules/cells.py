@@ -6,6 +6,7 @@ and info never block.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reporting.core.issuetypes import ERROR
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
 
 CODES = ("unknown-row", "duplicate-row", "missing-indicator", "formula-without-value", "formula-error",
-         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure")
+         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals")
 
 
 def _fmt(value: float | None, ind: Indicator) -> str:
@@ -78,23 +79,30 @@ def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple
             issues.append(issue("formula-error", **where, detail=sheet.errors[(r, layout.value_col)]))
             values[ind.code] = CellValue(ind.code, None, raw, sheet.name, cell, excluded=True)
             continue
-        norm = normalise_value(raw, ind, blank=ws.settings.blank)
+        stated = _measure(layout, r) if not layout.exact else None
+        factor = conversion(stated[0], ind.unit) if stated is not None else 1.0
+        # a figure in another unit is rounded to the catalogue's places only once converted:
+        # 0.0045 亿元 is 45 万元, not 0.00 亿元 = 0
+        norm = normalise_value(raw, ind if factor in (None, 1.0) else replace(ind, decimals=ind.decimals + 8),
+                               blank=ws.settings.blank)
         bad = False
         for code, params in norm.notes:
             issues.append(issue(code, **where, **params))
             bad = bad or issues[-1].severity == ERROR
         value = norm.value
-        stated = _measure(layout, r) if not layout.exact else None
         if stated is not None and not bad:
-            factor = conversion(stated[0], ind.unit)
             if factor is None:
                 issues.append(issue("unit-mismatch-measure", **(where | {"cell": stated[1]}), measure=stated[0],
                                     expected=ind.unit))
                 bad = True
             elif factor != 1.0 and value is not None:
-                converted = round(value * factor, ind.decimals + 4)
+                exact = value * factor
+                converted = round(exact, ind.decimals)
                 issues.append(issue("unit-converted", **(where | {"cell": stated[1]}), measure=stated[0],
                                     expected=ind.unit, raw=value, value=converted))
+                if abs(converted - exact) > 1e-9 * max(1.0, abs(exact)):
+                    issues.append(issue("too-many-decimals", **where, detail=f"{exact:g}", decimals=ind.decimals,
+                                        value=_fmt(converted, ind).replace(",", "")))
                 value = converted
         if value is not None and not bad:
             if value < ind.min:
