@@ -204,14 +204,32 @@ def test_row_deleted_from_own_form_is_a_missing_indicator(ws: Workspace) -> None
     assert sub.values["incubators"].value == figures(ws)["incubators"]
 
 
-def test_duplicate_row_uses_the_first(ws: Workspace) -> None:
-    rows = [["2022年1-11月科技指标"], ["指标名称", "本年累计"], *table(ws), ["高企申报数", 999]]
+def test_duplicate_row_with_the_same_figure_is_a_warning(ws: Workspace) -> None:
+    rows = [["2022年1-11月科技指标"], ["指标名称", "本年累计"], *table(ws),
+            ["高企申报数", figures(ws)["hte_applications"]]]
     hand_made(ws.inbox / "湖塘镇.xlsx", rows)
     sub = only(ingest(ws), "湖塘镇.xlsx")
     dup = one(sub, "duplicate-row")
     last = 3 + len(ws.indicators)
     assert (dup.severity, dup.sheet, dup.cell, dup.indicator) == ("warning", "Sheet1", f"A{last}", "hte_applications")
+    assert dict(dup.params)["detail"] == "A3"  # the row used, named as such
     assert sub.values["hte_applications"].value == figures(ws)["hte_applications"]
+
+
+@pytest.mark.parametrize("where", ["below", "above"])
+def test_two_rows_with_different_figures_keep_the_value_out(ws: Workspace, where: str) -> None:
+    """A correction appended below, or a stale (perhaps hidden) row above: which figure is meant cannot be told."""
+    extra = [["高企申报数", 999]]
+    body = [*extra, *table(ws)] if where == "above" else [*table(ws), *extra]
+    hand_made(ws.inbox / "湖塘镇.xlsx", [["2022年1-11月科技指标"], ["指标名称", "本年累计"], *body])
+    sub = only(ingest(ws), "湖塘镇.xlsx")
+    err = one(sub, "conflicting-rows")
+    assert (err.severity, err.indicator) == ("error", "hte_applications")
+    assert sub.values["hte_applications"].value is None and sub.values["hte_applications"].excluded
+    msg = err.message()
+    assert "999" in msg and str(figures(ws)["hte_applications"]) in msg and "B" in dict(err.params)["other_cell"]
+    assert sub.values["tech_sme"].value == figures(ws)["tech_sme"]  # the other figures stand
+    assert not found(sub, "duplicate-row")
 
 
 # --------------------------------------------------------------------------- hand-made layouts

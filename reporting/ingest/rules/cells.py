@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
 
 CODES = ("unknown-row", "duplicate-row", "missing-indicator", "formula-without-value", "formula-error",
-         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals")
+         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals", "conflicting-rows")
+
+
+def _shown(raw: object) -> str:
+    """A cell as the message quotes it: its text, or 空 / blank."""
+    return "空" if raw is None or str(raw).strip() == "" else str(raw)[:40]
 
 
 def _fmt(value: float | None, ind: Indicator) -> str:
@@ -53,10 +58,22 @@ def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple
     for r, label in layout.unknown_rows:
         issues.append(issue("unknown-row", file=file, sheet=sheet.name, cell=a1(r, layout.label_col), unit=unit,
                             detail=label))
+    conflicting: set[str] = set()
     for code, r in layout.duplicate_rows:
         ind = ws.indicator(code)
-        issues.append(issue("duplicate-row", file=file, sheet=sheet.name, cell=a1(r, layout.label_col), unit=unit,
-                            indicator=code, indicator_name=ind.name, indicator_name_en=ind.display_name("en"), detail=a1(layout.rows[code], layout.label_col)))
+        named = {"file": file, "sheet": sheet.name, "unit": unit, "indicator": code, "indicator_name": ind.name,
+                 "indicator_name_en": ind.display_name("en")}
+        used_raw, other_raw = sheet.cell(layout.rows[code], layout.value_col), sheet.cell(r, layout.value_col)
+        used_v = normalise_value(used_raw, ind, blank=ws.settings.blank).value
+        other_v = normalise_value(other_raw, ind, blank=ws.settings.blank).value
+        if used_v == other_v and (used_v is not None or used_raw == other_raw):
+            issues.append(issue("duplicate-row", **named, cell=a1(r, layout.label_col),
+                                detail=a1(layout.rows[code], layout.label_col)))
+        elif code not in conflicting:  # two figures for one indicator: which is meant cannot be told
+            conflicting.add(code)
+            issues.append(issue("conflicting-rows", **named, cell=a1(r, layout.value_col),
+                                detail=a1(layout.rows[code], layout.value_col), value=_shown(used_raw),
+                                other_cell=a1(r, layout.value_col), other_value=_shown(other_raw)))
     for ind in ws.indicators:
         r = layout.rows.get(ind.code)
         if r is None:
@@ -111,6 +128,7 @@ def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple
             elif ind.max is not None and value > ind.max:
                 issues.append(issue("implausible-value", **where, detail=_fmt(value, ind), max=_fmt(ind.max, ind)))
                 bad = True
+        bad = bad or ind.code in conflicting
         values[ind.code] = CellValue(ind.code, None if bad else value, raw, sheet.name, cell, excluded=bad)
     values, related = check_relations(values, ws, file=file, unit=unit)
     issues.extend(related)
