@@ -425,9 +425,10 @@ def test_xlsxwriter_workbook(tmp_path: Path) -> None:
     assert [(g.name, g.state) for g in book.sheets] == [("数据", "visible"), ("hid", "hidden"), ("vh", "veryHidden")]
     g = book.sheets[0]
     assert g.cell(0, 0) == "=不是公式"
-    assert g.cell(1, 0) == 0 and (1, 0) not in g.formula_no_value
-    assert g.errors == {(2, 0): "#DIV/0!"} and g.cell(2, 0) is None
-    assert g.formula_no_value == {(3, 0)}
+    # XlsxWriter cannot calculate: it caches 0 (or what it is given) and asks for a recalculation on
+    # opening (fullCalcOnLoad). Excel then shows 2; a cached figure is no figure anyone saw.
+    assert g.cell(1, 0) is None and g.cell(2, 0) is None and g.errors == {}
+    assert g.formula_no_value == {(1, 0), (2, 0), (3, 0)}
     assert g.cell(4, 0) == "_x0041_ literal"
     assert g.cell(5, 0) == "富文本 plain"
     assert g.cell(6, 0) == dt.datetime(2022, 11, 30)
@@ -683,7 +684,16 @@ def test_only_the_odd_sheet_goes_through_our_parser(tmp_path: Path) -> None:
     meta.write_row(0, 0, ["unit", "hutang"])
     wb.close()
     book = read(path)
-    assert [g.rows for g in book.sheets] == [[[2]], [["unit", "hutang"]]]
+    assert [g.rows for g in book.sheets] == [[[None]], [["unit", "hutang"]]]
+    assert book.sheets[0].formula_no_value == {(0, 0)}  # cached 2, but the workbook is to be recalculated
+
+
+def test_cached_formula_values_stand_without_a_recalculation_request(tmp_path: Path) -> None:
+    """Excel, WPS and LibreOffice save the figures they calculated: those are read."""
+    xml = (SHEET_HEAD + '<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>')
+    path = xlsx_from_sheet_xml(tmp_path / "excel.xlsx", xml)
+    g = read(path).sheets[0]
+    assert g.cell(0, 0) == 2 and g.formula_no_value == set()
 
 
 def test_duplicate_and_unordered_rows(tmp_path: Path) -> None:

@@ -566,3 +566,23 @@ def test_look_alike_rows_are_not_taken_for_the_indicator(ws: Workspace) -> None:
         i.code for i in ws.indicators} - set(look_alike)
     assert {i.indicator for i in found(sub, "missing-indicator")} == set(look_alike)
     assert len(found(sub, "unknown-row")) == len(look_alike)
+
+
+def test_a_program_written_form_with_formulas_is_not_read_as_zeros(ws: Workspace) -> None:
+    """A unit's system exports its figures as formulas through XlsxWriter, which caches 0 and asks Excel
+    to recalculate on opening: Excel shows the figures, the file holds zeros. Each is named and kept out."""
+    import xlsxwriter
+
+    path = ws.inbox / "湖塘镇.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    sh = wb.add_worksheet()
+    sh.write_row(0, 0, ["湖塘镇2022年1-11月科技指标"])
+    sh.write_row(1, 0, ["指标名称", "上月累计", "本年累计"])
+    for r, ind in enumerate(ws.indicators, 2):
+        sh.write_string(r, 0, ind.name)
+        sh.write_number(r, 1, figures(ws)[ind.code])
+        sh.write_formula(r, 2, f"=B{r + 1}+5")
+    wb.close()
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert all(cv.value is None for cv in sub.values.values())
+    assert len(found(sub, "formula-without-value")) == len(ws.indicators)

@@ -121,6 +121,17 @@ def main_part(z: SafeZip) -> tuple[str, str] | None:
     return None
 
 
+def recalculates_on_open(z: SafeZip, main: str) -> bool:
+    """workbook.xml asks for every formula to be calculated on opening (``<calcPr fullCalcOnLoad="1"/>``).
+
+    Programs that cannot calculate (XlsxWriter, openpyxl) write it, and with it a cached value of 0
+    or none: Excel shows the calculated figures, a reader of the file sees zeros. Excel, WPS and
+    LibreOffice write the values they calculated and do not set it.
+    """
+    return any(tag == "calcPr" and (attrs.get("fullCalcOnLoad") or "").strip().lower() in ("1", "true")
+               for tag, attrs in z.elements(main))
+
+
 def xml_sheet_entries(z: SafeZip, main: str) -> tuple[list[tuple[str, str, str | None]], bool]:
     """The <sheet> entries of workbook.xml (name, state, relationship id) and whether dates count from 1904."""
     data = z.read(main)

@@ -31,7 +31,7 @@ from reporting.io.common import (
     numeric,
     plain,
 )
-from reporting.io.ooxml import SheetRef, rels, sheet_refs, xml_sheet_entries
+from reporting.io.ooxml import SheetRef, recalculates_on_open, rels, sheet_refs, xml_sheet_entries
 from reporting.io.xmlsafe import expat, iterparse, local, parse
 from reporting.io.zipsafe import Memo, SafeZip
 
@@ -90,7 +90,8 @@ def read_xlsx(z: SafeZip, main: str, win: Window) -> list[Grid]:
     for part in (sst_part, *(ref.part for ref in sheets)):
         if part:
             z.check(part, shared=False)
-    scans = [_scan_sheet(z, ref.part or "", win) for ref in sheets]
+    stale = recalculates_on_open(z, main)  # cached formula results are not the figures Excel shows
+    scans = [_scan_sheet(z, ref.part or "", win, stale) for ref in sheets]
     needed = {raw for cells, _ in scans for kind, raw in cells.values() if kind == "s"}
     strings = _read_sst(z, sst_part, needed)
     styles: list[str | None] | None = None
@@ -131,8 +132,13 @@ def _local(name: str) -> str:
     return tag
 
 
-def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int], tuple[str, Any]], bool]:
-    """The kind and raw value of each cell of a worksheet inside the window, and whether any lies beyond."""
+def _scan_sheet(z: SafeZip, part: str, win: Window,
+                stale: bool = False) -> tuple[dict[tuple[int, int], tuple[str, Any]], bool]:
+    """The kind and raw value of each cell of a worksheet inside the window, and whether any lies beyond.
+
+    ``stale``: the workbook is to be recalculated on opening, so a formula's cached value is no
+    figure anyone saw: the cell reads as a formula without a value.
+    """
     from xml.parsers.expat import ExpatError
 
     found: dict[tuple[int, int], tuple[str, Any]] = {}
@@ -187,8 +193,8 @@ def _scan_sheet(z: SafeZip, part: str, win: Window) -> tuple[dict[tuple[int, int
             col = c
             if r < 0:
                 return
-            kind = cell_kind(t, has_f, None if v is None else "".join(v),
-                             None if inline is None else "".join(inline), style)
+            kind = ("f", None) if stale and has_f else cell_kind(
+                t, has_f, None if v is None else "".join(v), None if inline is None else "".join(inline), style)
             if kind is None:
                 return
             if r < rows and c < cols:
