@@ -341,6 +341,7 @@ def test_contradictory_unit_is_an_error(ws: Workspace) -> None:
     err = one(sub, "unit-mismatch-measure")
     assert (err.severity, err.cell, err.indicator) == ("error", f"B{row}", "tech_sme")
     assert dict(err.params) == {"measure": "人", "expected": ws.indicator("tech_sme").unit}
+    assert err.message().startswith(f"B{row} 的计量单位") and err.message("en").startswith(f"The unit in B{row} ")
     assert sub.values["tech_sme"].excluded and sub.values["tech_sme"].value is None
     assert sub.status == "used"  # the other values stand
 

@@ -95,7 +95,8 @@ class Issue:
     def message(self, lang: str = "zh") -> str:
         t = CATALOGUE[self.code]
         template = t.zh if lang == "zh" else t.en
-        params = dict(self.params)
+        # a template may name where the issue is ({cell}, {sheet}); its own parameters come first
+        params = {"cell": self.cell, "sheet": self.sheet, **dict(self.params)}
         if lang != "zh":  # a parameter given in both languages (``x`` and ``x_en``) shows its English form
             params.update({k[:-3]: v for k, v in params.items() if k.endswith("_en") and v not in ("", None)})
         values = _SafeDict(params)
