@@ -587,3 +587,33 @@ def test_a_program_written_form_with_formulas_is_not_read_as_zeros(ws: Workspace
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert all(cv.value is None for cv in sub.values.values())
     assert len(found(sub, "formula-without-value")) == len(ws.indicators)
+
+
+@pytest.mark.parametrize("header", ["11月完成", "十一月完成", "11月"])
+def test_one_months_column_is_never_the_year_to_date(ws: Workspace, header: str) -> None:
+    """A unit sending only the month's figures under "11月完成": not this year's cumulative figure."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", header])
+    for ind in ws.indicators:
+        sh.append([ind.name, 5])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.status == "rejected" and all(cv.value is None for cv in sub.values.values())
+    assert found(sub, "no-data-table")
+
+
+def test_last_months_column_on_this_months_form_is_a_period_conflict(ws: Workspace) -> None:
+    """The title and the file name say November; the only value column is headed 1-10月累计."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月科技指标"])
+    sh.append(["指标名称", "1-10月累计"])
+    for ind in ws.indicators:
+        sh.append([ind.name, figures(ws)[ind.code]])
+    wb.save(ws.inbox / "湖塘镇_2022年11月.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    err = one(sub, "period-conflict")
+    assert "数值列表头（Sheet!B2）为 2022年10月" in dict(err.params)["evidence"]
+    assert sub.status == "rejected"

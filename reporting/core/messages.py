@@ -403,6 +403,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.title": {"zh": "标题", "en": "the title"},
     "evidence.date": {"zh": "日期单元格", "en": "a date cell"},
     "evidence.sheet": {"zh": "工作表名", "en": "the sheet name"},
+    "evidence.header": {"zh": "数值列表头", "en": "the value column's header"},
     "evidence.name": {"zh": "文件名", "en": "the file name"},
     "evidence.folder": {"zh": "所在文件夹", "en": "the folder"},
     "evidence.item": {"zh": "{source}{where}为 {value}", "en": "{source}{where} says {value}"},

@@ -26,6 +26,9 @@ _MONTHLY = ("本月", "当月", "月计", "单月")
 _THIS_YEAR = re.compile(r"本年|今年|全年|1\d{0,2}月|\d{1,2}月份?累计|年初至今|年度累计")
 _CUMULATIVE = ("累计",)
 STRONG, CUMULATIVE, WEAK = 0, 1, 2
+_MONTH = r"(?:[0-9]{1,2}|十[一二]?|[一二三四五六七八九])"
+_ONE_MONTH = re.compile(rf"(?<![0-9])(?:{_MONTH})\s*月(?!份?\s*(?:累计|底|末))")
+_RANGE = re.compile(rf"{_MONTH}\s*[-—–~～至到]\s*{_MONTH}\s*月|年初|截[至止]")
 _MEASURE_HEADERS = ("计量单位", "单位", "计量")
 _UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|亿元|千元|元|万平方米|平方米|个|家|项|件|人|户)\s*[)）]")
 
@@ -85,6 +88,9 @@ def tier(label: str) -> int | None:
     cumulative = any(x in key for x in _CUMULATIVE)
     if any(x in key for x in _MONTHLY) and not cumulative:
         return None
+    if not cumulative and _ONE_MONTH.search(unicodedata.normalize("NFKC", label)) and not _RANGE.search(
+            unicodedata.normalize("NFKC", label)):
+        return None  # "11月完成": one month's figure (a January form says 1-1月 or 1月累计 as well)
     this_year = bool(_THIS_YEAR.search(key))
     if cumulative and (this_year or key.startswith("累计完成")):
         return STRONG

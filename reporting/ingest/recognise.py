@@ -409,6 +409,14 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
         sp = sheet_period(layout.sheet.name, hint)
         if sp:
             out.append(Evidence("sheet", sp, layout.sheet.name))
+    if layout is not None and not layout.exact:
+        # the value column's own header: "1-10月累计" on a form the title calls November's is last month's column
+        for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1):
+            head = layout.sheet.cell(hr, layout.value_col)
+            hp = period_from_text(head, hint) if isinstance(head, str) else None
+            if hp:
+                out.append(Evidence("header", hp, layout.sheet.name, a1(hr, layout.value_col)))
+                break
     name_p = period_from_text(stem, hint, two_digit_year=True)
     if name_p:
         out.append(Evidence("name", name_p))
