@@ -617,3 +617,15 @@ def test_last_months_column_on_this_months_form_is_a_period_conflict(ws: Workspa
     err = one(sub, "period-conflict")
     assert "数值列表头（Sheet!B2）为 2022年10月" in dict(err.params)["evidence"]
     assert sub.status == "rejected"
+
+
+def test_last_months_form_filed_in_this_months_folder_is_no_ones(ws: Workspace) -> None:
+    """湖塘镇 types its December figures into November's form and sends it; the clerk files it under
+    2022年12月/. Its _meta says November, its folder December: it must not become November's figure."""
+    own(ws, "2022年11月/湖塘镇.xlsx")
+    own(ws, "2022年12月/湖塘镇（新）.xlsx", hte_applications=99)
+    result = ingest(ws, NOV)
+    assert result.used["hutang"].file == "2022年11月/湖塘镇.xlsx"
+    sent_again = only(result, "2022年12月/湖塘镇（新）.xlsx")
+    assert sent_again.status != "used" and found(sent_again, "period-conflict")
+    assert "所在文件夹为 2022年12月" in dict(one(sent_again, "period-conflict").params)["evidence"]

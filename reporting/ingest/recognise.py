@@ -379,7 +379,7 @@ class Evidence:
 def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Layout | None, display: str,
                     assume: Period | None) -> list[Evidence]:
     """Every independent statement of the period, strongest first: metadata, title, a date cell
-    beside a 填报单位/报送期 label, the table's sheet name, the file name; the folder only when none."""
+    beside a 填报单位/报送期 label, the table's sheet name, the value column's header, the file name, the folder."""
     from reporting.core.cells import a1
 
     out: list[Evidence] = []
@@ -420,10 +420,11 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     name_p = period_from_text(stem, hint, two_digit_year=True)
     if name_p:
         out.append(Evidence("name", name_p))
-    if not out:
-        folder_p = period_from_text(folder, hint, two_digit_year=True)
-        if folder_p:
-            out.append(Evidence("folder", folder_p))
+    # the folder the clerk filed it in ("2023年3月/"): last month's form sent again into this month's
+    # folder disagrees with it, and is then no one month's figure
+    folder_p = period_from_text(folder, hint, two_digit_year=True) if folder not in ("", ".") else None
+    if folder_p:
+        out.append(Evidence("folder", folder_p))
     strong = {e.value for e in out if not e.weak}
     if strong and any(e.weak and e.value not in strong for e in out):
         out = [e for e in out if not e.weak]
