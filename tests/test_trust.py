@@ -629,3 +629,18 @@ def test_last_months_form_filed_in_this_months_folder_is_no_ones(ws: Workspace) 
     sent_again = only(result, "2022年12月/湖塘镇（新）.xlsx")
     assert sent_again.status != "used" and found(sent_again, "period-conflict")
     assert "所在文件夹为 2022年12月" in dict(one(sent_again, "period-conflict").params)["evidence"]
+
+
+def test_unit_column_and_header_that_contradict_keep_the_value_out(ws: Workspace) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月"])
+    sh.append(["指标名称", "计量单位", "本年累计（元）"])
+    sh.append(["揭榜挂帅项目金额", "万元", 385.13])
+    sh.append(["高新技术企业申报数", "家", 30])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    err = one(sub, "measure-conflict")
+    assert (err.severity, err.cell, err.indicator) == ("error", "B3", "bounty_funds")
+    assert "C2" in err.message() and "元" in err.message()
+    assert sub.values["bounty_funds"].value is None and sub.values["bounty_funds"].excluded

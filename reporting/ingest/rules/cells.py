@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from reporting.workspace.config import Workspace
 
 CODES = ("unknown-row", "duplicate-row", "missing-indicator", "formula-without-value", "formula-error",
-         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals", "conflicting-rows")
+         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals", "conflicting-rows",
+         "measure-conflict")
 
 
 def _shown(raw: object) -> str:
@@ -97,6 +98,14 @@ def read_values(layout: Layout, ws: Workspace, *, file: str, unit: str) -> tuple
             values[ind.code] = CellValue(ind.code, None, raw, sheet.name, cell, excluded=True)
             continue
         stated = _measure(layout, r) if not layout.exact else None
+        header = layout.header_measure if not layout.exact and layout.measure_col is not None else None
+        if stated is not None and header and {conversion(stated[0], header), conversion(header, stated[0])} - {None, 1.0}:
+            # 计量单位 says 万元, the header says 元: 10,000 times apart, which is meant? (家 under 元 is no rival)
+            issues.append(issue("measure-conflict", **(where | {"cell": stated[1]}), measure=stated[0],
+                                header=header, header_cell=a1(layout.header_last or layout.header_row,
+                                                              layout.value_col)))
+            values[ind.code] = CellValue(ind.code, None, raw, sheet.name, cell, excluded=True)
+            continue
         factor = conversion(stated[0], ind.unit) if stated is not None else 1.0
         # a figure in another unit is rounded to the catalogue's places only once converted:
         # 0.0045 亿元 is 45 万元, not 0.00 亿元 = 0
