@@ -644,3 +644,27 @@ def test_unit_column_and_header_that_contradict_keep_the_value_out(ws: Workspace
     assert (err.severity, err.cell, err.indicator) == ("error", "B3", "bounty_funds")
     assert "C2" in err.message() and "元" in err.message()
     assert sub.values["bounty_funds"].value is None and sub.values["bounty_funds"].excluded
+
+
+def test_a_period_conflict_is_listed_in_every_period_it_names(ws: Workspace) -> None:
+    """November's form renamed 湖塘镇-2022年12月.xlsx: whichever month is compiled, the clerk sees the
+    rejected file and why, instead of 湖塘镇 looking as if it sent nothing for December."""
+    own(ws, "湖塘镇-2022年12月.xlsx", period=NOV)
+    for period in (NOV, Period(2022, 12)):
+        result = ingest(ws, period)
+        sub = only(result, "湖塘镇-2022年12月.xlsx")
+        assert sub.status == "rejected" and sub.claims == ("2022-11", "2022-12")
+        assert sub in result.relevant() and found(sub, "period-conflict")
+        assert "hutang" not in result.used
+
+
+def test_a_byte_for_byte_copy_filed_in_the_next_months_folder_is_only_a_copy(ws: Workspace) -> None:
+    import shutil
+
+    first = own(ws, "2022年11月/湖塘镇.xlsx")
+    (ws.inbox / "2022年12月").mkdir()
+    shutil.copyfile(first, ws.inbox / "2022年12月" / "湖塘镇（上月）.xlsx")
+    result = ingest(ws, NOV)
+    copy_ = only(result, "2022年12月/湖塘镇（上月）.xlsx")
+    assert not found(copy_, "period-conflict") and copy_.status == "duplicate"
+    assert result.used["hutang"].file == "2022年11月/湖塘镇.xlsx" and not result.has_errors

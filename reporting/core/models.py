@@ -167,6 +167,8 @@ class Submission:
     remarks: dict[str, str] = field(default_factory=dict)  # indicator -> 备注 text
     received: float = 0.0  # when the file was received (epoch seconds); the newest of a unit and period wins
     received_source: str = ""  # register (收文登记) | seen (the store saw it arrive) | file (its own time only)
+    claims: tuple[str, ...] = ()  # every period its evidence names, when they disagree (period-conflict)
+    folder_only: bool = False  # ... and only the folder it was filed in disagrees
 
     @property
     def rejected(self) -> bool:

@@ -7,6 +7,7 @@ submission per unit and period is then selected (latest wins).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -227,6 +228,7 @@ def _interpret(ws: Workspace, cat: Catalogue, path: Path, display: str, sub: Sub
     rec = recognise(book.sheets, display, cat, assume=assume)
     sub.unit = rec.unit
     sub.period = str(rec.period) if rec.period else None
+    sub.claims, sub.folder_only = rec.claims, rec.folder_only
     sub.issues.extend(rec.issues)
     if rec.layout is not None and not sub.rejected:
         empty = check_empty(rec.layout, file=display, unit=rec.unit or "")
@@ -351,6 +353,7 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     subs = [copy.copy(s) for s in subs]
     for s in subs:
         s.issues = list(s.issues)
+    _copies_filed_elsewhere(subs, ws.inbox if paths is not None else None)
     if period is None:
         period = default_period(subs)
     result = Ingested(period, subs, sheets=sheets, unit_names={u.code: u.name for u in ws.units})
@@ -370,6 +373,29 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     result.used = sel.used
     validate_used(ws, period, sel.used, _with_inbox(ws, period, files, subs) if paths is not None else subs)
     return result
+
+
+def _copies_filed_elsewhere(subs: list[Submission], inbox: Path | None = None) -> None:
+    """A file whose folder alone disagrees with it, byte for byte another file of the inbox (November's
+    form copied into 2022年12月/ as well): a copy, not a doubt. It is read as what it says, so that
+    selection lists it as that file's duplicate; a copy with other figures stays a period-conflict.
+    ``inbox``: when only some files were read (``check PATH``), the rest of inbox/ is hashed too."""
+    doubtful = {s.sha256 for s in subs if s.folder_only}
+    if not doubtful:
+        return
+    clean = {s.sha256 for s in subs if s.sha256 and not s.folder_only}
+    if inbox is not None:
+        given = {s.file for s in subs}
+        for path in discover(inbox):
+            name = display_name(path, inbox)
+            if name not in given:
+                with contextlib.suppress(OSError):
+                    clean.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    for s in subs:
+        if s.folder_only and s.sha256 in clean:
+            s.issues = [i for i in s.issues if i.code != "period-conflict"]
+            if not s.rejected:
+                s.status, s.reason, s.claims = "read", "", ()
 
 
 def validate_used(ws: Workspace, period: Period, used: dict[str, Submission], parsed: list[Submission]) -> None:

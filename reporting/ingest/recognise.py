@@ -219,6 +219,8 @@ class Recognition:
     layout: Layout | None
     issues: list[Issue]
     conflict: bool = False  # the unit's or period's own evidence disagrees: it may replace nothing
+    claims: tuple[str, ...] = ()  # the periods disagreeing evidence names (listed in each of those periods)
+    folder_only: bool = False  # only the folder disagrees with the rest
 
 
 def read_meta(sheets: list[Grid]) -> dict[str, Any] | None:
@@ -355,7 +357,9 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if layout is None and not any(i.code in ("ambiguous-column", "ambiguous-sheet", "no-matching-rows")
                                   for i in issues):
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
-    return Recognition(unit, period, layout, issues, conflict)
+    claims = tuple(sorted({str(e.value) for e in evidence})) if len({e.value for e in evidence}) > 1 else ()
+    folder_only = bool(claims) and len({e.value for e in evidence if e.source != "folder"}) == 1
+    return Recognition(unit, period, layout, issues, conflict, claims, folder_only)
 
 
 def _quoted(source: str) -> str:

@@ -88,7 +88,8 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
             reason = (t("select.later_period", lang, n=later[s.period or ""], period=s.period) if p > period
                       else t("select.other_period", lang, period=s.period))
             status[s.file] = ("other-period", reason, None)
-        elif s.status != "ignored" and s.period and s.period != target:
+        elif s.status != "ignored" and s.period and s.period != target and target not in s.claims:
+            # (a file whose evidence disagrees and names this period too is listed here, rejected)
             status[s.file] = ("other-period", t("select.other_period_bad", lang, period=s.period), None)
     return Selection(used, status)
 
