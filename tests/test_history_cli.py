@@ -205,3 +205,17 @@ def test_compile_imports_a_changed_history_workbook_and_names_bad_cells(filled: 
     data = json.loads(out)
     dec = next(r for r in data["rows"] if r["month"] == 12)
     assert dec["values"]["2021"] == 40 and dec["values"]["2022"] is not None and dec["yoy"] is not None
+
+
+def test_import_inbox_names_the_workspaces_inbox_from_anywhere(ws_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reporting -w WS history import inbox`` run from another folder (a scheduled task's)."""
+    from reporting.core.periods import Period
+    from reporting.demo.make import make_demo
+
+    make_demo(str(ws_dir), periods=[Period(2022, 11)])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = run("-w", str(ws_dir), "history", "import", "inbox")
+    assert "不存在" not in out + err and "2022-11" in out + err, out + err

@@ -71,6 +71,15 @@ def template(env: Env, year: int, force: bool, output: str | None) -> None:
     env.say(t("history.template.done", env.language, path=path))
 
 
+def _in_workspace(root: Path, source: str) -> Path:
+    """A relative SOURCE that does not exist here but does in the workspace (``-w WS history import
+    inbox`` from a scheduled task's folder) is the workspace's."""
+    path = Path(source)
+    if not path.is_absolute() and not path.exists() and (root / path).exists():
+        return root / path
+    return path
+
+
 @command(name="import")
 @click.argument("sources", nargs=-1, type=click.Path())
 @common
@@ -92,7 +101,7 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
     from reporting.jobs.history import import_sources
 
     ws = env.load(with_targets=False)
-    summary = import_sources(ws, [Path(s) for s in sources], env.language)
+    summary = import_sources(ws, [_in_workspace(ws.root, s) for s in sources], env.language)
     for line in summary.lines(env.language):
         env.say(line)
     _problems(env, summary.problems)
