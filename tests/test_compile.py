@@ -950,3 +950,17 @@ def test_english_file_reasons_are_english(sample: Scenario, tmp_path: Path) -> N
         for name in names:
             reason = reason.replace(name, "")
         assert not re.search(r"[\u4e00-\u9fff]", reason), reason
+
+
+def test_forms_for_a_later_month_are_named_in_the_summary(scenario: Scenario, tmp_path: Path) -> None:
+    """Mid-December the default compile is November's (most units sent it): the clerk is told that
+    December's forms are arriving and how to compile them."""
+    root = _copy(scenario, tmp_path)
+    ws = load_workspace(root)
+    for code in ("hutang", "niutang"):
+        _write_form(ws, code, Period(2022, 12), {}, folder="2022年12月")
+    zh = _invoke(root)
+    assert zh.exit_code == 0, zh.output
+    assert "另已收到 2 个单位的 2022-12 报表" in zh.stdout and "--period 2022-12" in zh.stdout
+    en = _invoke(root, "--lang", "en")
+    assert "Forms for 2022-12 from 2 unit(s) have arrived too" in en.stdout

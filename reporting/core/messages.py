@@ -118,6 +118,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "term.missing": {"zh": "未报送：{units}", "en": "Missing: {units}"},
     "term.top": {"zh": "{group}  前三：{top}", "en": "{group}  top: {top}"},
     "term.bottom": {"zh": "；后三：{bottom}", "en": "; bottom: {bottom}"},
+    "term.later": {"zh": "另已收到 {n} 个单位的 {period} 报表（未纳入本次汇总）；汇总该月请运行 reporting compile --period {period}",
+                   "en": "Forms for {period} from {n} unit(s) have arrived too (not in this compile); to compile that month run reporting compile --period {period}"},
     "term.bulletin": {"zh": "通报：{path}", "en": "Bulletin: {path}"},
     "term.data": {"zh": "数据：{path}", "en": "Data: {path}"},
     "term.feedback": {"zh": "反馈表 {n} 份：{path}", "en": "{n} feedback files: {path}"},

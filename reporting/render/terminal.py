@@ -167,6 +167,12 @@ def compile_summary_text(result: Any, lang: str) -> str:
         lines.append(t("term.top", lang, group=gname, top=top) + (t("term.bottom", lang, bottom=bottom) if bottom else ""))
     lines.extend(_issue_lines(r, names, lang))
     lines.extend(_notes_line(r, lang))
+    later: dict[str, set[str]] = {}  # a later month's forms arriving (the default is the month most units sent)
+    for f in r.files:
+        if f.status == "other-period" and f.period and f.period > r.period and f.unit:
+            later.setdefault(f.period, set()).add(f.unit)
+    for period in sorted(later):
+        lines.append(t("term.later", lang, n=len(later[period]), period=period))
     lines.append(t("term.bulletin", lang, path=result.bulletin))
     lines.append(t("term.data", lang, path=result.results_path))
     if result.feedback:
