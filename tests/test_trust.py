@@ -668,3 +668,21 @@ def test_a_byte_for_byte_copy_filed_in_the_next_months_folder_is_only_a_copy(ws:
     copy_ = only(result, "2022年12月/湖塘镇（上月）.xlsx")
     assert not found(copy_, "period-conflict") and copy_.status == "duplicate"
     assert result.used["hutang"].file == "2022年11月/湖塘镇.xlsx" and not result.has_errors
+
+
+def test_a_workbook_for_the_year_is_read_at_its_latest_filled_month(ws: Workspace) -> None:
+    """Sheets 1月 … 12月 made at the start of the year, filled up to November: without --period, the
+    December sheet (blank) is not the form sent; November's is."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for m in range(1, 13):
+        sh = wb.create_sheet(f"{m}月")
+        sh.append([f"湖塘镇2022年1-{m}月科技指标"])
+        sh.append(["指标名称", "本年累计"])
+        for ind in ws.indicators:
+            sh.append([ind.name, figures(ws)[ind.code] if m <= 11 else None])
+    wb.save(ws.inbox / "湖塘镇2022年科技指标.xlsx")
+    result = ingest(ws)
+    assert result.period == NOV
+    sub = only(result, "湖塘镇2022年科技指标.xlsx")
+    assert (sub.period, sub.status) == ("2022-11", "used") and values(sub) == figures(ws)

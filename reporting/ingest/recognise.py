@@ -516,7 +516,10 @@ def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
     by_period = {lay.sheet.name: sheet_period(lay.sheet.name, want.year if want else year_hint) for lay in full}
     if all(by_period.values()):
         periods = [p for p in by_period.values() if p is not None]
-        target = want if want in periods else (max(periods) if want is None else None)
+        # without a period asked for, the latest month filled in: a workbook for the whole year has
+        # its later months' sheets ready and blank ("12月" in November)
+        filled = [by_period[lay.sheet.name] for lay in full if _has_figures(lay)]
+        target = want if want in periods else (max(filled or periods) if want is None else None)
         chosen = [lay for lay in full if by_period[lay.sheet.name] == target]
         if len(chosen) == 1:
             return chosen[0]
@@ -528,6 +531,13 @@ def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
                 return chosen[0]
     problems.append(TableProblem("ambiguous-sheet", "", "", {"sheets": _sep().join(lay.sheet.name for lay in full)}))
     return None
+
+
+def _has_figures(layout: Layout) -> bool:
+    """Some indicator row of the table holds a figure (or a formula) in its value column."""
+    sheet = layout.sheet
+    return any(sheet.cell(r, layout.value_col) not in (None, "") or (r, layout.value_col) in sheet.formula_no_value
+               for r in layout.rows.values())
 
 
 def _sep() -> str:
