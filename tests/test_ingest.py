@@ -377,20 +377,26 @@ def test_newest_file_wins_whatever_its_name(ws: Workspace) -> None:
     assert not result.has_errors
 
 
-def test_same_time_the_later_name_wins(ws: Workspace) -> None:
-    submit(ws, "湖塘镇-2.xlsx", mtime=T0, tech_sme=42)
-    submit(ws, "湖塘镇-1.xlsx", mtime=T0, tech_sme=41)
+def test_same_time_different_forms_are_used_for_neither(ws: Workspace) -> None:
+    """Two different forms of one unit received in the same second: which one is the correction cannot
+    be told, and the file name is no evidence (湖塘镇(更正).xlsx sorts before 湖塘镇.xlsx)."""
+    submit(ws, "湖塘镇.xlsx", mtime=T0, tech_sme=42)
+    submit(ws, "湖塘镇(更正).xlsx", mtime=T0, tech_sme=41)
     result = ingest(ws, NOV)
-    assert only(result, "湖塘镇-2.xlsx").status == "used"
-    assert only(result, "湖塘镇-1.xlsx").status == "superseded"
-    assert result.used["hutang"].values["tech_sme"].value == 42
+    assert "hutang" not in result.used
+    for name, other in (("湖塘镇.xlsx", "湖塘镇(更正).xlsx"), ("湖塘镇(更正).xlsx", "湖塘镇.xlsx")):
+        sub = only(result, name)
+        err = one(sub, "ambiguous-submission")
+        assert sub.status == "rejected" and err.severity == "error" and dict(err.params)["detail"] == other
 
 
 def test_times_are_compared_to_the_second(ws: Workspace) -> None:
-    """Sub-second differences (FAT and zip keep 2 s) are ties, settled by name."""
+    """Sub-second differences (FAT and zip keep 2 s) are ties; a whole second apart is an order."""
     submit(ws, "湖塘镇-b.xlsx", mtime=T0 + 0.1, tech_sme=42)
     submit(ws, "湖塘镇-a.xlsx", mtime=T0 + 0.9, tech_sme=41)
-    assert ingest(ws, NOV).used["hutang"].file == "湖塘镇-b.xlsx"
+    assert "hutang" not in ingest(ws, NOV).used
+    os.utime(ws.inbox / "湖塘镇-a.xlsx", (T0 + 1, T0 + 1))
+    assert ingest(ws, NOV).used["hutang"].file == "湖塘镇-a.xlsx"
 
 
 def test_superseded_across_folders(ws: Workspace) -> None:

@@ -420,7 +420,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "select.won": {"zh": "采用：接收时间最新（{when}）", "en": "used: received last ({when})"},
     "select.won_mtime": {"zh": "采用：同时收到，文件修改时间最新（{when}）", "en": "used: received together, modified last ({when})"},
     "select.won_stated": {"zh": "采用：本文件写明了报送期（其他文件未写明）", "en": "used: this file states its period (the others do not)"},
-    "select.won_tie": {"zh": "采用：接收时间相同（{when}），按文件名取后者", "en": "used: received at the same time ({when}), the later name"},
     "select.over": {"zh": "，取代 {files}", "en": ", replacing {files}"},
     "select.other_period": {"zh": "{period} 的报表", "en": "a form for {period}"},
     "select.other_period_bad": {"zh": "{period} 的报表（未通过检查）", "en": "a form for {period} (failed the checks)"},

@@ -33,13 +33,13 @@ def _when(ts: float) -> str:
 
 
 def order_key(s: Submission) -> tuple[int, int, str]:
-    """Received time to the second, then the modification time (files first seen together),
-    then the name: the last in this order is the newest."""
+    """Received time to the second, then the modification time (files first seen together); the name
+    only keeps the order stable (two files alike on both are ambiguous, never chosen by name)."""
     return int(received_at(s)), int(s.mtime), s.file
 
 
 def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selection:
-    """One submission per unit: identical bytes count once; the newest received (by second, then name) wins."""
+    """One submission per unit: identical bytes count once; the newest received (by second, then modified) wins."""
     target = str(period)
     status: dict[str, tuple[str, str, Issue | None]] = {}
     candidates = [s for s in subs if readable(s) and s.period == target]
@@ -62,6 +62,18 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
         # replaces one that states the period, however late it came
         group.sort(key=lambda s: (not assumed(s), *order_key(s)))
         winner = group[-1]
+        tied = [s for s in group if _rank(s) == _rank(winner)]
+        if len(tied) > 1:
+            # different forms of one unit received in the same second: which is the correction
+            # cannot be told from the times, and the file name is no evidence
+            for s in tied:
+                others = t("list.sep", lang).join(o.file for o in tied if o is not s)
+                status[s.file] = ("rejected", "", issue("ambiguous-submission", file=s.file, unit=unit,
+                                                        detail=others, when=_when(received_at(s))))
+            for older in group[:-len(tied)]:
+                status[older.file] = ("superseded", t("select.superseded", lang, file=tied[-1].file),
+                                      issue("superseded", file=older.file, unit=unit, detail=tied[-1].file))
+            continue
         used[unit] = winner
         reason = ""
         if len(group) > 1:
@@ -70,10 +82,8 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
                 reason = t("select.won_stated", lang)
             elif int(received_at(runner)) != int(received_at(winner)):
                 reason = t("select.won", lang, when=_when(received_at(winner)))
-            elif int(runner.mtime) != int(winner.mtime):
+            else:  # received together, modified apart (a tie on both is ambiguous-submission, above)
                 reason = t("select.won_mtime", lang, when=_when(winner.mtime))
-            else:
-                reason = t("select.won_tie", lang, when=_when(received_at(winner)))
             reason += t("select.over", lang, files=t("list.sep", lang).join(o.file for o in group[:-1]))
         status[winner.file] = ("used", reason, None)
         for older in group[:-1]:
@@ -92,6 +102,11 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
             # (a file whose evidence disagrees and names this period too is listed here, rejected)
             status[s.file] = ("other-period", t("select.other_period_bad", lang, period=s.period), None)
     return Selection(used, status)
+
+
+def _rank(s: Submission) -> tuple[bool, int, int]:
+    """What orders a unit's files, without the name: stated period, received second, modified second."""
+    return not assumed(s), int(received_at(s)), int(s.mtime)
 
 
 def assumed(s: Submission) -> bool:
