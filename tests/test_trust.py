@@ -686,3 +686,17 @@ def test_a_workbook_for_the_year_is_read_at_its_latest_filled_month(ws: Workspac
     assert result.period == NOV
     sub = only(result, "湖塘镇2022年科技指标.xlsx")
     assert (sub.period, sub.status) == ("2022-11", "used") and values(sub) == figures(ws)
+
+
+@pytest.mark.parametrize(("measure", "typed", "taken"), [("万㎡", 3.5, 3.5), ("万平米", 3.5, 3.5), ("㎡", 35000, 3.5),
+                                                          ("m²", 35000, 3.5), ("平米", 35000, 3.5)])
+def test_other_spellings_of_the_catalogues_units(ws: Workspace, measure: str, typed: float, taken: float) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇2022年1-11月"])
+    sh.append(["指标名称", "计量单位", "本年累计"])
+    sh.append(["新增孵化面积", measure, typed])
+    wb.save(ws.inbox / "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.values["incubation_area"].value == pytest.approx(taken)
+    assert not found(sub, "unit-mismatch-measure")

@@ -172,9 +172,15 @@ CONVERSIONS: dict[tuple[str, str], float] = {
 COUNT_WORDS = frozenset({"个", "家", "项", "件", "所"})
 
 
+# Other spellings of the same unit (keys through norm_label, where NFKC makes ㎡ and m² "m2")
+SPELLINGS = {"万m2": "万平方米", "万平米": "万平方米", "万平": "万平方米", "m2": "平方米", "平米": "平方米",
+             "万元人民币": "万元", "人民币万元": "万元", "元人民币": "元", "人民币元": "元"}
+
+
 def conversion(found: str, expected: str) -> float | None:
     """The factor that turns a figure in ``found`` into ``expected``: 1.0 when the same, None when unknown."""
     f, e = norm_label(found), norm_label(expected)
+    f, e = SPELLINGS.get(f, f), SPELLINGS.get(e, e)
     if not f or f == e:
         return 1.0
     if f in COUNT_WORDS and e in COUNT_WORDS:
