@@ -964,3 +964,26 @@ def test_forms_for_a_later_month_are_named_in_the_summary(scenario: Scenario, tm
     assert "另已收到 2 个单位的 2022-12 报表" in zh.stdout and "--period 2022-12" in zh.stdout
     en = _invoke(root, "--lang", "en")
     assert "Forms for 2022-12 from 2 unit(s) have arrived too" in en.stdout
+
+
+@pytest.mark.parametrize(("writable", "key"), [(True, "compile.err.locked"), (False, "compile.err.folder_read_only")])
+def test_a_refused_replace_names_its_cause(scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           writable: bool, key: str) -> None:
+    """Replacing an output is refused: a bulletin open in Excel (the folder is writable), or a folder
+    that cannot be written at all (read-only, no permission), where closing Excel would not help."""
+    from reporting.core.errors import WorkspaceError
+    from reporting.jobs import compile as job
+
+    root = _copy(scenario, tmp_path)
+    real_replace = os.replace
+
+    def refuse(src: Any, dst: Any) -> None:
+        if Path(dst).parent.name == "2022-11" and ".staging-" in str(src):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(job.os, "replace", refuse)
+    monkeypatch.setattr(job.os, "access", lambda path, mode: writable)
+    with pytest.raises(WorkspaceError) as info:
+        compile_period(load_workspace(root), Period(2022, 11))
+    assert info.value.key == key

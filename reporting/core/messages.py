@@ -387,6 +387,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compile.err.parent_not_dir": {"zh": "无法写入 {path}：{parent} 不是文件夹。请把它改名或移走后重新运行；上次的输出未作改动",
                                    "en": "Cannot write {path}: {parent} is not a folder. Rename or move it, then run again; "
                                          "the previous outputs are unchanged"},
+    "compile.err.folder_read_only": {"zh": "无法写入文件夹 {path}（只读或没有写入权限）：请让管理员开放写入权限后重新运行；上次的输出未作改动",
+                                     "en": "Cannot write into the folder {path} (read-only or no permission): ask for write access and run again; the last output is unchanged"},
     "compile.err.locked": {"zh": "无法替换 {path}：文件可能正在 Excel 或 WPS 中打开。请关闭后重新运行；上次的输出未作改动",
                            "en": "Cannot replace {path}: it may be open in Excel or WPS. Close it and run again; "
                                  "the previous outputs are unchanged"},

@@ -276,5 +276,8 @@ def _install(staging: Path, folder: Path, names: list[str]) -> None:
         if isinstance(exc, FileExistsError | NotADirectoryError) and current is not None:
             raise WorkspaceError(key="compile.err.parent_not_dir", path=current, parent=current.parent) from None
         if isinstance(exc, PermissionError):
+            if current is not None and not os.access(current.parent, os.W_OK):
+                # the folder itself cannot be written (read-only, or no permission): no Excel to close
+                raise WorkspaceError(key="compile.err.folder_read_only", path=current.parent) from None
             raise WorkspaceError(key="compile.err.locked", path=current) from None
         raise WorkspaceError(key="compile.err.cannot_write", path=current, detail=exc.strerror or exc) from None
