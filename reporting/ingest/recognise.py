@@ -39,7 +39,7 @@ _LABELLED = re.compile("|".join(re.escape(lab) for lab in (*fl.UNIT_LABELS, *_PE
 _NUMBERING = re.compile(r"^\s*[(（\[【〔]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）\]】〕]\s*")
 # what a 填报单位 cell or a file name may hold besides the unit's name (text already through norm_label)
 _UNIT_NOISE = re.compile(
-    r"[一-鿿]{2,3}?[省市]|人民政府|政府|管委会|管理委员会|办事处|党工委|"
+    r"[一-鿿]{2,3}?省|人民政府|政府|管委会|管理委员会|办事处|党工委|"
     r"科技创新局|科技和人才局|科学技术局|科技局|科技办|科技科|科技站|经发局|经济发展局|经发办|经济服务中心|"
     r"党政办|办公室|统计站|财政所|盖章|公章|签章|签字|"
     r"[0-9〇零一二三四五六七八九十]+|年|月|份|底|度|日|号|"
@@ -61,6 +61,7 @@ class Catalogue:
     indicators: tuple[Indicator, ...]
     units: tuple[Unit, ...]
     district: str
+    city: str = ""
     ind_keys: dict[str, str] = field(default_factory=dict)  # norm label -> indicator code
     unit_keys: list[tuple[str, str]] = field(default_factory=list)  # (norm label, unit code), longest first
     _unit_keys_map: dict[str, str] | None = field(default=None, repr=False)
@@ -69,7 +70,7 @@ class Catalogue:
 
     @classmethod
     def build(cls, ws: Workspace) -> Catalogue:
-        cat = cls(ws.indicators, ws.units, ws.settings.district)
+        cat = cls(ws.indicators, ws.units, ws.settings.district, ws.settings.city)
         for ind in ws.indicators:
             for label in (ind.name, ind.name_en, *ind.aliases):
                 key = norm_label(label)
@@ -166,7 +167,7 @@ class Catalogue:
 
     def only_noise(self, rest: str) -> bool:
         """True when what a text holds besides a unit's name says nothing about which unit it is:
-        the district, a province or city, the unit's offices (人民政府, 管委会, 科技局), a seal,
+        the workspace's district and city, a province, the unit's offices (人民政府, 管委会, 科技局), a seal,
         the period, and the words of a report's or a file's name (报表, 更正, 最终版)."""
         if not rest:
             return True
@@ -178,8 +179,8 @@ class Catalogue:
 
     def _district_noise(self) -> re.Pattern[str]:
         if self._noise is None:
-            district = norm_label(self.district)
-            names = {district, district.removesuffix("区")} - {""}
+            district, city = norm_label(self.district), norm_label(self.city)
+            names = {district, district.removesuffix("区"), city, city.removesuffix("市")} - {""}
             self._noise = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
         return self._noise
 
