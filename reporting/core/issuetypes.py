@@ -79,7 +79,7 @@ _TYPES = [
               "An older submission of the same unit and period (the newest by received time wins), or one whose period was only assumed while another states it."),
     IssueType("ambiguous-submission", ERROR, FILE,
               "同一单位同一报送期还有内容不同的文件 {detail}，接收时间相同（{when}），无法判断哪一个是最新的，均未采用：请删除不用的文件（或在收文登记中写明接收时间）后重新运行",
-              "Another file of the same unit and period with other contents ({detail}) was received at the same time ({when}); which is the latest cannot be told, so neither is used: remove the one not meant (or give the received times in 收文登记) and run again",
+              "Another file of the same unit and period with other contents ({detail}) was received at the same time ({when}); which is the latest cannot be told, so neither is used: remove the one not meant (or give their received times in the register, templates/收文登记.xlsx) and run again",
               "Two different files of one unit and period received in the same second: none is chosen by name."),
     IssueType("other-period", INFO, FILE,
               "该文件为 {detail} 的报表，不属于本期",
