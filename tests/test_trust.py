@@ -168,19 +168,22 @@ def test_sheets_per_site_cannot_be_chosen(ws: Workspace) -> None:
 # --------------------------------------------------------------------------- period evidence
 
 
-def hand(ws: Workspace, name: str, head: list[list[Any]], sheet: str = "Sheet1") -> Path:
+def rows_book(ws: Workspace, name: str, rows: list[list[Any]], sheet: str = "Sheet") -> Path:
+    """A unit's own one-sheet workbook in inbox/: ``rows`` appended from A1."""
     wb = openpyxl.Workbook()
     sh = wb.active
     sh.title = sheet
-    for row in head:
+    for row in rows:
         sh.append(row)
-    sh.append(["指标名称", "本年累计"])
-    for ind in ws.indicators:
-        sh.append([ind.name, figures(ws)[ind.code]])
     path = ws.inbox / name
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def hand(ws: Workspace, name: str, head: list[list[Any]], sheet: str = "Sheet1") -> Path:
+    return rows_book(ws, name, [*head, ["指标名称", "本年累计"],
+                                *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]], sheet)
 
 
 def test_two_digit_year_in_file_name(ws: Workspace) -> None:
@@ -363,12 +366,7 @@ def test_unit_in_the_value_header(ws: Workspace) -> None:
 def test_a_figure_in_another_unit_is_rounded_only_once_converted(ws: Workspace, typed: float, taken: float,
                                                                   rounded: bool) -> None:
     """0.0045 亿元 is 45 万元: rounding to the catalogue's two places before converting made it 0."""
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月"])
-    sh.append(["指标名称", "本年累计（亿元）"])
-    sh.append(["揭榜挂帅项目金额", typed])
-    wb.save(ws.inbox / "湖塘镇.xlsx")
+    rows_book(ws, "湖塘镇.xlsx", [["湖塘镇2022年1-11月"], ["指标名称", "本年累计（亿元）"], ["揭榜挂帅项目金额", typed]])
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.values["bounty_funds"].value == pytest.approx(taken)
     assert bool(found(sub, "too-many-decimals")) is rounded
@@ -555,13 +553,8 @@ def test_look_alike_rows_are_not_taken_for_the_indicator(ws: Workspace) -> None:
     look_alike = {"hte_applications": "拟申报高新技术企业数", "incubation_area": "新增孵化面积目标",
                   "talent_projects": "国家级人才项目（上年）", "bounty_funds": "揭榜挂帅项目金额（元）",
                   "rd_centres": "省级工程技术研究中心"}
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月科技指标"])
-    sh.append(["指标名称", "本年累计"])
-    for ind in ws.indicators:
-        sh.append([look_alike.get(ind.code, ind.name), figures(ws)[ind.code] + 7])
-    wb.save(ws.inbox / "湖塘镇.xlsx")
+    rows_book(ws, "湖塘镇.xlsx", [["湖塘镇2022年1-11月科技指标"], ["指标名称", "本年累计"],
+                                  *[[look_alike.get(i.code, i.name), figures(ws)[i.code] + 7] for i in ws.indicators]])
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert {code for code, cv in sub.values.items() if cv.value is not None} == {
         i.code for i in ws.indicators} - set(look_alike)
@@ -592,13 +585,8 @@ def test_a_program_written_form_with_formulas_is_not_read_as_zeros(ws: Workspace
 @pytest.mark.parametrize("header", ["11月完成", "十一月完成", "11月"])
 def test_one_months_column_is_never_the_year_to_date(ws: Workspace, header: str) -> None:
     """A unit sending only the month's figures under "11月完成": not this year's cumulative figure."""
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月科技指标"])
-    sh.append(["指标名称", header])
-    for ind in ws.indicators:
-        sh.append([ind.name, 5])
-    wb.save(ws.inbox / "湖塘镇.xlsx")
+    rows_book(ws, "湖塘镇.xlsx", [["湖塘镇2022年1-11月科技指标"], ["指标名称", header],
+                                  *[[ind.name, 5] for ind in ws.indicators]])
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.status == "rejected" and all(cv.value is None for cv in sub.values.values())
     assert found(sub, "no-data-table")
@@ -606,13 +594,8 @@ def test_one_months_column_is_never_the_year_to_date(ws: Workspace, header: str)
 
 def test_last_months_column_on_this_months_form_is_a_period_conflict(ws: Workspace) -> None:
     """The title and the file name say November; the only value column is headed 1-10月累计."""
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月科技指标"])
-    sh.append(["指标名称", "1-10月累计"])
-    for ind in ws.indicators:
-        sh.append([ind.name, figures(ws)[ind.code]])
-    wb.save(ws.inbox / "湖塘镇_2022年11月.xlsx")
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇2022年1-11月科技指标"], ["指标名称", "1-10月累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     err = one(sub, "period-conflict")
     assert "数值列表头（Sheet!B2）为 2022年10月" in dict(err.params)["evidence"]
@@ -632,13 +615,8 @@ def test_last_months_form_filed_in_this_months_folder_is_no_ones(ws: Workspace) 
 
 
 def test_unit_column_and_header_that_contradict_keep_the_value_out(ws: Workspace) -> None:
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月"])
-    sh.append(["指标名称", "计量单位", "本年累计（元）"])
-    sh.append(["揭榜挂帅项目金额", "万元", 385.13])
-    sh.append(["高新技术企业申报数", "家", 30])
-    wb.save(ws.inbox / "湖塘镇.xlsx")
+    rows_book(ws, "湖塘镇.xlsx", [["湖塘镇2022年1-11月"], ["指标名称", "计量单位", "本年累计（元）"],
+                                  ["揭榜挂帅项目金额", "万元", 385.13], ["高新技术企业申报数", "家", 30]])
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     err = one(sub, "measure-conflict")
     assert (err.severity, err.cell, err.indicator) == ("error", "B3", "bounty_funds")
@@ -691,12 +669,7 @@ def test_a_workbook_for_the_year_is_read_at_its_latest_filled_month(ws: Workspac
 @pytest.mark.parametrize(("measure", "typed", "taken"), [("万㎡", 3.5, 3.5), ("万平米", 3.5, 3.5), ("㎡", 35000, 3.5),
                                                           ("m²", 35000, 3.5), ("平米", 35000, 3.5)])
 def test_other_spellings_of_the_catalogues_units(ws: Workspace, measure: str, typed: float, taken: float) -> None:
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["湖塘镇2022年1-11月"])
-    sh.append(["指标名称", "计量单位", "本年累计"])
-    sh.append(["新增孵化面积", measure, typed])
-    wb.save(ws.inbox / "湖塘镇.xlsx")
+    rows_book(ws, "湖塘镇.xlsx", [["湖塘镇2022年1-11月"], ["指标名称", "计量单位", "本年累计"], ["新增孵化面积", measure, typed]])
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.values["incubation_area"].value == pytest.approx(taken)
     assert not found(sub, "unit-mismatch-measure")

@@ -88,8 +88,8 @@ def tier(label: str) -> int | None:
     cumulative = any(x in key for x in _CUMULATIVE)
     if any(x in key for x in _MONTHLY) and not cumulative:
         return None
-    if not cumulative and _ONE_MONTH.search(unicodedata.normalize("NFKC", label)) and not _RANGE.search(
-            unicodedata.normalize("NFKC", label)):
+    shown = unicodedata.normalize("NFKC", label)
+    if not cumulative and _ONE_MONTH.search(shown) and not _RANGE.search(shown):
         return None  # "11月完成": one month's figure (a January form says 1-1月 or 1月累计 as well)
     this_year = bool(_THIS_YEAR.search(key))
     if cumulative and (this_year or key.startswith("累计完成")):

@@ -386,8 +386,8 @@ def _copies_filed_elsewhere(subs: list[Submission], inbox: Path | None = None) -
     clean = {s.sha256 for s in subs if s.sha256 and not s.folder_only}
     if inbox is not None:
         given = {s.file for s in subs}
-        for path in discover(inbox):
-            name = display_name(path, inbox)
+        paths = discover(inbox)
+        for path, name in zip(paths, display_names(paths, inbox), strict=True):
             if name not in given:
                 with contextlib.suppress(OSError):
                     clean.add(hashlib.sha256(path.read_bytes()).hexdigest())

@@ -108,14 +108,15 @@ class Catalogue:
         # only words that leave the meaning as it is: "拟申报高新技术企业数", "新增孵化面积目标",
         # "国家级人才项目（上年）", "揭榜挂帅项目个数" and "新增孵化面积（平方米）" are other figures
         rest = _LABEL_NOISE.sub("", key.replace(best[0], "", 1))
-        measure = self._measure_key(best[1])
+        measure = self._measures[best[1]]
         if rest and rest != measure and not ("元" in measure and _MONEY_WORDS.fullmatch(rest)):
             return None, False
         return best[1], False
 
-    def _measure_key(self, code: str) -> str:
-        ind = next((i for i in self.indicators if i.code == code), None)
-        return norm_label(ind.unit) if ind is not None else ""
+    @functools.cached_property
+    def _measures(self) -> dict[str, str]:
+        """Indicator code -> its unit of measure as a label key ("家", "万元")."""
+        return {i.code: norm_label(i.unit) for i in self.indicators}
 
     @functools.cached_property
     def unit_names(self) -> dict[str, str]:
@@ -298,12 +299,13 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         said_items = {lang: [t("evidence.item", lang, source=t(f"evidence.{s_}", lang), where="", value=shown[lang][c])
                              for s_, c in candidates] for lang in ("zh", "en")}
         # a 填报单位 cell naming a place that is no configured unit ("湖塘街道", "武进高新区南区") is evidence too
-        stray = unit_cell is not None and not unit_cell.value and not cat.only_noise(norm_label(unit_cell.text))
+        stray = None
+        if unit_cell and not unit_cell.value and not cat.only_noise(norm_label(unit_cell.text)):
+            stray = unit_cell.text
         if stray:
-            assert unit_cell is not None
             for lang in ("zh", "en"):
                 said_items[lang].insert(1 if candidates[0][0] == "meta" else 0, t(
-                    "evidence.item", lang, source=t("evidence.cell", lang), where="", value=unit_cell.text))
+                    "evidence.item", lang, source=t("evidence.cell", lang), where="", value=stray))
         if stray or any(c != unit for _, c in candidates):
             # pieces that disagree: a neighbour's form reused, or a file named for another unit. Which
             # unit's figures these are cannot be told, so the file is used for none and replaces nothing.

@@ -60,7 +60,7 @@ def select(subs: list[Submission], period: Period, lang: str = "zh") -> Selectio
     for unit, group in by_unit.items():
         # a file whose period was only assumed (--period, nothing in it says which month) never
         # replaces one that states the period, however late it came
-        group.sort(key=lambda s: (not assumed(s), *order_key(s)))
+        group.sort(key=lambda s: (*_rank(s), s.file))
         winner = group[-1]
         tied = [s for s in group if _rank(s) == _rank(winner)]
         if len(tied) > 1:

@@ -17,7 +17,7 @@ VISIBILITY = {"visible": "visible", "hidden": "hidden", "veryhidden": "veryHidde
 
 _TYPES = Memo(64, 64 * 1024)  # bytes of [Content_Types].xml -> content_types
 _RELS = Memo(256, 64 * 1024)  # bytes of a relationships part -> {folder: rels}
-_SHEETS = Memo(64, 64 * 1024)  # bytes of a workbook part -> its sheet entries and date system
+_SHEETS = Memo(64, 64 * 1024)  # bytes of a workbook part -> its sheet entries, date system, recalculation
 
 
 @dataclass(frozen=True)
@@ -121,32 +121,30 @@ def main_part(z: SafeZip) -> tuple[str, str] | None:
     return None
 
 
-def recalculates_on_open(z: SafeZip, main: str) -> bool:
-    """workbook.xml asks for every formula to be calculated on opening (``<calcPr fullCalcOnLoad="1"/>``).
+def xml_sheet_entries(z: SafeZip, main: str) -> tuple[list[tuple[str, str, str | None]], bool, bool]:
+    """What workbook.xml says for reading its sheets: the <sheet> entries (name, state, relationship
+    id), whether dates count from 1904, and whether it asks for every formula to be calculated on
+    opening (``<calcPr fullCalcOnLoad="1"/>``).
 
-    Programs that cannot calculate (XlsxWriter, openpyxl) write it, and with it a cached value of 0
-    or none: Excel shows the calculated figures, a reader of the file sees zeros. Excel, WPS and
-    LibreOffice write the values they calculated and do not set it.
+    Programs that cannot calculate (XlsxWriter, openpyxl) ask for that, and cache 0 or nothing:
+    Excel shows the calculated figures, a reader of the file would see zeros. Excel, WPS and
+    LibreOffice save the values they calculated and do not ask.
     """
-    return any(tag == "calcPr" and (attrs.get("fullCalcOnLoad") or "").strip().lower() in ("1", "true")
-               for tag, attrs in z.elements(main))
-
-
-def xml_sheet_entries(z: SafeZip, main: str) -> tuple[list[tuple[str, str, str | None]], bool]:
-    """The <sheet> entries of workbook.xml (name, state, relationship id) and whether dates count from 1904."""
     data = z.read(main)
     known = _SHEETS.get(data)
     if known is not None:
         return known
     entries: list[tuple[str, str, str | None]] = []
-    is_1904 = False
+    is_1904 = recalc = False
     for tag, attrs in z.elements(main):
         if tag == "sheet" and attrs.get("name") is not None:
             entries.append((attrs.get("name", ""), attrs.get("state") or "visible", attr_any(attrs, "id")))
         elif tag == "workbookPr":
             is_1904 = (attrs.get("date1904") or "").strip().lower() in ("1", "true")
-    _SHEETS.put(data, (entries, is_1904))
-    return entries, is_1904
+        elif tag == "calcPr":
+            recalc = (attrs.get("fullCalcOnLoad") or "").strip().lower() in ("1", "true")
+    _SHEETS.put(data, (entries, is_1904, recalc))
+    return entries, is_1904, recalc
 
 
 def sheet_refs(z: SafeZip, main: str, entries: list[tuple[str, str, str | None]]) -> list[SheetRef]:

@@ -31,7 +31,7 @@ from reporting.io.common import (
     numeric,
     plain,
 )
-from reporting.io.ooxml import SheetRef, recalculates_on_open, rels, sheet_refs, xml_sheet_entries
+from reporting.io.ooxml import SheetRef, rels, sheet_refs, xml_sheet_entries
 from reporting.io.xmlsafe import expat, iterparse, local, parse
 from reporting.io.zipsafe import Memo, SafeZip
 
@@ -72,7 +72,7 @@ def parse_ref(ref: str | None) -> tuple[int, int] | None:
 
 def read_xlsx(z: SafeZip, main: str, win: Window) -> list[Grid]:
     """Every worksheet of the package, through our parser, in workbook order."""
-    entries, is_1904 = xml_sheet_entries(z, main)
+    entries, is_1904, stale = xml_sheet_entries(z, main)  # stale: cached formula results are no figures
     refs = sheet_refs(z, main, entries)
     wb_rels = rels(z, main)
 
@@ -90,7 +90,6 @@ def read_xlsx(z: SafeZip, main: str, win: Window) -> list[Grid]:
     for part in (sst_part, *(ref.part for ref in sheets)):
         if part:
             z.check(part, shared=False)
-    stale = recalculates_on_open(z, main)  # cached formula results are not the figures Excel shows
     scans = [_scan_sheet(z, ref.part or "", win, stale) for ref in sheets]
     needed = {raw for cells, _ in scans for kind, raw in cells.values() if kind == "s"}
     strings = _read_sst(z, sst_part, needed)

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from reporting.ingest.recognise import Layout
     from reporting.workspace.config import Workspace
 
-CODES = ("unknown-row", "duplicate-row", "missing-indicator", "formula-without-value", "formula-error",
-         "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure", "too-many-decimals", "conflicting-rows",
-         "measure-conflict")
+CODES = ("unknown-row", "duplicate-row", "conflicting-rows", "missing-indicator", "formula-without-value",
+         "formula-error", "negative-value", "implausible-value", "unit-converted", "unit-mismatch-measure",
+         "measure-conflict", "too-many-decimals")
 
 
 def _shown(raw: object) -> str:
