@@ -97,28 +97,106 @@ def test_the_register_gives_a_fresh_copy_its_real_times(demo_root: Path, tmp_pat
     assert used and all(f["received_source"] == "register" for f in used)
 
 
+def _kept_records_since(root: Path, started: dt.datetime, scanned: dt.datetime | None = None) -> None:
+    """Pretend the store began before the deadline (and last read the whole inbox at ``scanned``)."""
+    import sqlite3
+
+    with sqlite3.connect(store_path(root)) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'started'", (str(started.timestamp()),))
+        if scanned is not None:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'scanned'", (repr(scanned.timestamp()),))
+
+
+def _hutang(root: Path) -> Path:
+    return next(p for p in (root / "inbox" / "2022年12月").iterdir() if p.name.startswith("湖塘镇"))
+
+
+def _resave(src: Path, dst: Path, when: dt.datetime) -> None:
+    """The same form saved again (new bytes), with its modification time set to ``when``."""
+    wb = openpyxl.load_workbook(src)
+    wb.properties.title = "重报"
+    wb.save(dst)
+    os.utime(dst, (when.timestamp(), when.timestamp()))
+
+
+def _timeliness(r: dict, code: str) -> dict:
+    return next(u for u in r["units"] if u["code"] == code)["timeliness"]
+
+
 def test_a_file_the_store_saw_arrive_late_is_late(demo_root: Path, tmp_path: Path) -> None:
     root = _copy(demo_root, tmp_path / "ws", register=False)
     compile_period(load_workspace(root), Period(2022, 11))  # the store now exists
-    import sqlite3
-
-    with sqlite3.connect(store_path(root)) as db:  # and has kept records since before the deadline
-        db.execute("UPDATE meta SET value = ? WHERE key = 'started'", (str(dt.datetime(2022, 12, 1).timestamp()),))
-    late = next(p for p in (root / "inbox" / "2022年12月").iterdir() if p.name.startswith("湖塘镇"))
+    # it has kept records since before the deadline, and last read the inbox on the 9th at 9:00
+    _kept_records_since(root, dt.datetime(2022, 12, 1), dt.datetime(2023, 1, 9, 9, 0))
+    late = _hutang(root)
     other = late.with_name("湖塘镇（重报）.xlsx")
-    shutil.copyfile(late, other)
-    wb = openpyxl.load_workbook(other)  # new bytes arrive on the 9th, four days late
-    wb.properties.title = "重报"
-    wb.save(other)
-    when = dt.datetime(2023, 1, 9, 10, 30).timestamp()
-    os.utime(other, (when, when))
+    _resave(late, other, dt.datetime(2023, 1, 9, 10, 30))  # the unit's only form arrives on the 9th
+    late.unlink()
     r = _compile(root)
     hutang = next(u for u in r["units"] if u["code"] == "hutang")
     assert hutang["file"] == "2022年12月/湖塘镇（重报）.xlsx"
     assert hutang["timeliness"] | {"received": None} == {
         "deadline": "2023-01-05", "received": None, "source": "seen", "status": "late", "days_late": 4,
         "on_time_months": 0, "months": 1} | {k: hutang["timeliness"][k] for k in ("on_time_months", "months")}
+    assert hutang["timeliness"]["received"] == "2023-01-09T10:30:00"
     assert r["late_units"] == ["hutang"]
+
+
+def test_a_correction_sent_after_the_deadline_keeps_an_on_time_report_on_time(
+        demo_root: Path, tmp_path: Path) -> None:
+    root = _copy(demo_root, tmp_path / "ws", register=False)
+    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
+    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    first = _compile(root)
+    on_time = _timeliness(first, "hutang")
+    assert on_time["status"] == "on_time" and on_time["source"] == "seen"
+    _kept_records_since(root, dt.datetime(2022, 12, 1), dt.datetime(2023, 1, 9, 9, 0))
+    _resave(_hutang(root), _hutang(root).with_name("湖塘镇（重报）.xlsx"), dt.datetime(2023, 1, 9, 10, 30))
+    r = _compile(root)
+    hutang = next(u for u in r["units"] if u["code"] == "hutang")
+    assert hutang["file"] == "2022年12月/湖塘镇（重报）.xlsx"  # the correction's figures are used
+    assert _timeliness(r, "hutang") == on_time  # and the unit reported when its first form came
+    used = next(f for f in r["files"] if f["file"] == "2022年12月/湖塘镇（重报）.xlsx")
+    assert used["received"] == "2023-01-09T10:30:00"  # 报送情况 still says when the correction came
+    assert r["late_units"] == []
+
+
+def test_saving_the_used_form_again_after_the_deadline_does_not_make_it_late(
+        demo_root: Path, tmp_path: Path) -> None:
+    root = _copy(demo_root, tmp_path / "ws", register=False)
+    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
+    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    on_time = _timeliness(_compile(root), "hutang")
+    assert on_time["status"] == "on_time"
+    _kept_records_since(root, dt.datetime(2022, 12, 1), dt.datetime(2023, 1, 9, 9, 0))
+    path = _hutang(root)
+    before = path.read_bytes()
+    _resave(path, path, dt.datetime(2023, 1, 9, 10, 30))  # opened in Excel and saved over itself
+    assert path.read_bytes() != before
+    r = _compile(root)
+    assert _timeliness(r, "hutang") == on_time
+    assert _timeliness(_compile(root), "hutang") == on_time  # and the record stands on the next run
+    assert r["late_units"] == []
+
+
+def test_a_form_saved_before_the_last_reading_but_new_to_it_arrived_after_it(
+        demo_root: Path, tmp_path: Path) -> None:
+    # a correction kept on the unit's computer for a day (its time older than the form in inbox/)
+    root = _copy(demo_root, tmp_path / "ws", register=False)
+    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
+    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    path = _hutang(root)
+    sent = dt.datetime.fromtimestamp(int(path.stat().st_mtime))
+    _compile(root)
+    _kept_records_since(root, dt.datetime(2022, 12, 1), sent + dt.timedelta(hours=2))
+    _resave(path, path.with_name("湖塘镇（更正）.xlsx"), sent - dt.timedelta(days=1))
+    r = _compile(root)
+    hutang = next(u for u in r["units"] if u["code"] == "hutang")
+    assert hutang["file"] == "2022年12月/湖塘镇（更正）.xlsx"  # it came last, so it is the one used
+    got = next(f for f in r["files"] if f["file"] == "2022年12月/湖塘镇（更正）.xlsx")
+    assert got["received"] == (sent + dt.timedelta(hours=2)).isoformat()  # no earlier than that reading
+    old = next(f for f in r["files"] if f["file"] == path.relative_to(root / "inbox").as_posix())
+    assert old["status"] == "superseded"
 
 
 def test_register_problems_name_the_cell_and_the_rest_is_used(tmp_path: Path) -> None:

@@ -136,11 +136,13 @@ BULLETIN_LABELS: dict[str, dict[str, str]] = {
         "zh": "所用节假日日历未收录{year}年，仅顺延周末",
         "en": "the holiday calendar does not cover {year}, so only weekends are skipped"},
     "timeliness.note": {
-        "zh": "说明：接收时间为收文登记（templates/收文登记.xlsx）所记时间，未登记的为本工具首次收到该文件的时间；"
+        "zh": "说明：接收时间为各单位本月首次报送的时间，此后的更正或重新保存不影响及时性；"
+              "时间以收文登记（templates/收文登记.xlsx）所记为准，未登记的为本工具首次收到该文件的时间；"
               "逾期天数按自然日计算。本工具开始记录之前的文件只有文件自身的修改时间，晚于截止时间时不据此认定逾期，"
               "记为“未记录”，请在收文登记中补记。本年按时月数为本年已汇总月份中按时报送的月数。",
-        "en": "Notes: the received time is the one in the register (templates/收文登记.xlsx), else when the tool "
-              "first saw the file; days late are calendar days. A file older than the tool's records has only its "
+        "en": "Notes: the received time is when the unit first reported this month (a later correction or a "
+              "file saved again does not change it): the one in the register (templates/收文登记.xlsx), else when "
+              "the tool first saw the file; days late are calendar days. A file older than the tool's records has only its "
               "own modification time, which never makes it late: it is shown as not recorded until the register "
               "gives its time. On-time months counts this year's compiled months the unit reported on time."},
     "col.deadline": {"zh": "截止时间", "en": "Due"},

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,19 +104,20 @@ def received_time(ws: Workspace, path: Path, sha256: str, mtime: float, display:
 
     ``register``: the clerk's 收文登记 names the file. ``seen``: the workspace's store
     (history.sqlite) first saw these bytes while it was keeping records; bytes new to the store
-    are recorded with the earlier of now and their modification time, and from then on the record
-    stands, so copying or saving the file again does not move it. ``file``: the bytes were older
+    are recorded with the earlier of now and their modification time, but never before the last
+    reading of the whole inbox began (they were not there then: a correction saved days before it
+    was sent still arrived after the form it corrects), and from then on the record stands, so
+    copying the file again does not move it. ``file``: the bytes were older
     than the store (a fresh copy of a workspace, a first run), so the time is only the file's own
     and cannot prove it late. The modification time (``file``) when the store cannot be used.
     """
-    import time
-
     from reporting.ingest.register import load_register
     from reporting.workspace.store import store_for
 
     try:
         store = store_for(ws.root)
-        when = store.first_seen(sha256, path.name, min(time.time(), mtime)) if sha256 else mtime
+        now = time.time()
+        when = store.first_seen(sha256, path.name, min(now, max(mtime, store.last_scan))) if sha256 else mtime
         how = "seen" if when >= store.started else "file"
     except Exception:  # a damaged or read-only store never stops reading
         when, how = mtime, "file"
@@ -348,8 +350,11 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     periods are listed (other-period), not compiled. The checks across periods run once per
     submission, on copies, so a submission read from the cache is never checked twice.
     """
+    began = time.time()
     files = paths if paths is not None else discover(ws.inbox)
     subs, sheets = read_all(ws, files, assume=period, progress=progress)
+    if paths is None:
+        _mark_scan(ws, began)
     subs = [copy.copy(s) for s in subs]
     for s in subs:
         s.issues = list(s.issues)
@@ -373,6 +378,16 @@ def ingest(ws: Workspace, period: Period | None = None, *, paths: list[Path] | N
     result.used = sel.used
     validate_used(ws, period, sel.used, _with_inbox(ws, period, files, subs) if paths is not None else subs)
     return result
+
+
+def _mark_scan(ws: Workspace, began: float) -> None:
+    """Every file in inbox/ when this reading began now has its received time in the store."""
+    import sqlite3
+
+    from reporting.workspace.store import store_for
+
+    with contextlib.suppress(sqlite3.Error, OSError):  # a read-only or damaged store never stops reading
+        store_for(ws.root).mark_scan(began)
 
 
 def _copies_filed_elsewhere(subs: list[Submission], inbox: Path | None = None) -> None:

@@ -122,14 +122,14 @@ def _sync_history(ws: Workspace, store: Any, lang: str) -> list[str]:
 
 def _with_history(ws: Workspace, ingested: Ingested, results: Results, store: Any) -> Results:
     from reporting.ingest.previous import values_for
+    from reporting.jobs.record import report_times
     from reporting.score.history import with_history
 
     period = ingested.period
     assert period is not None
     prev = period.previous()
     prev_values = values_for(ws, prev, ingested.submissions) if prev else {}
-    received = {u: s.received for u, s in ingested.used.items() if s.received}
-    sources = {u: s.received_source for u, s in ingested.used.items() if s.received}
+    received, sources = report_times(ingested, store)
     return with_history(ws, results, store, received, prev_values, sources)
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def record_results(store: Store, results: Results, source: str = "compile",
-                   received: dict[str, float] | None = None, files: list[tuple[Any, ...]] | None = None) -> None:
+                   files: list[tuple[Any, ...]] | None = None) -> None:
     """Replace ``results.period``'s rows with the accepted values, statuses, ranks, scores and issues."""
     import datetime as dt
 
@@ -24,13 +24,12 @@ def record_results(store: Store, results: Results, source: str = "compile",
         except ValueError:
             return None
 
-    received = received or {}
     values = [StoredValue(results.period, v.unit, v.indicator, v.actual, source,
                           v.source.file if v.source else None, v.source.sha256 if v.source else None,
                           v.source.sheet if v.source else None, v.source.cell if v.source else None)
               for v in results.values if v.actual is not None]
     units = [(u.code, u.status, u.score, u.rank, u.file,
-              received.get(u.code, when(u.timeliness.received if u.timeliness else u.received)),
+              when(u.timeliness.received if u.timeliness else u.received),
               u.timeliness.source if u.timeliness else "")
              for u in results.units]
     if files is None:
@@ -39,10 +38,20 @@ def record_results(store: Store, results: Results, source: str = "compile",
     store.replace_period(results.period, source, values, files=files, units=units, issues=issues)
 
 
+def report_times(ingested: Ingested, store: Store | None) -> tuple[dict[str, float], dict[str, str]]:
+    """(unit -> when it first reported the period, unit -> how that is known): what timeliness judges."""
+    from reporting.score.history import first_reports
+
+    assert ingested.period is not None
+    first = first_reports(str(ingested.period), ingested.used, ingested.submissions,
+                          store.unit_reports(str(ingested.period)) if store is not None else None)
+    return {u: when for u, (when, _) in first.items()}, {u: how for u, (_, how) in first.items()}
+
+
 def record_compile(store: Store, ingested: Ingested, results: Results, source: str = "compile") -> None:
-    received = {u: s.received for u, s in ingested.used.items() if s.received}
+    """Record a compile; each unit's received time is its timeliness's (its first report of the period)."""
     files = [(s.file, s.sha256, s.unit, s.status, s.received or None) for s in ingested.submissions]
-    record_results(store, results, source, received, files)
+    record_results(store, results, source, files)
 
 
 def import_outbox(ws: Any, store: Store) -> tuple[list[str], list[str]]:
@@ -108,9 +117,8 @@ def import_inbox_missing(ws: Any, store: Store, skip: set[str], lang: str = "zh"
         ingested = ingest(ws, Period(y, m), paths=paths)
         if not ingested.used:
             continue
-        results = with_history(ws, build_results(ws, ingested, lang), store,
-                               {u: s.received for u, s in ingested.used.items() if s.received},
-                               sources={u: s.received_source for u, s in ingested.used.items() if s.received})
+        received, sources = report_times(ingested, store)
+        results = with_history(ws, build_results(ws, ingested, lang), store, received, sources=sources)
         record_compile(store, ingested, results, "inbox")
         done.append(p)
     return done

@@ -18,6 +18,9 @@ from reporting.score import rules as sc
 from reporting.workspace import calendar as wcal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from reporting.core.models import Submission
     from reporting.workspace.config import Workspace
     from reporting.workspace.store import Store
 
@@ -40,6 +43,40 @@ def timeliness_of(received: dt.datetime | None, due: dt.date, source: str = "") 
     if late and source == "file":
         return UNKNOWN, 0
     return (LATE, late) if late else (ON_TIME, 0)
+
+
+def first_reports(period: str, used: dict[str, Submission], submissions: Iterable[Submission],
+                  recorded: dict[str, tuple[str | None, float | None, str]] | None = None,
+                  ) -> dict[str, tuple[float, str]]:
+    """unit -> (when it first reported ``period``, how that is known), for each unit with a file used.
+
+    A unit reported when its first readable form for the month arrived: a correction sent after
+    the deadline, or the clerk saving the file again in Excel (new bytes, so a new received time),
+    does not make an on-time report late. The forms counted are those selection weighed (used,
+    superseded, duplicate), and the time an earlier compile recorded for the unit (``recorded``:
+    unit -> (file, received, source)) while that file is still one of the unit's: saved over in
+    place, it keeps the time it first came; deleted from inbox/, it no longer counts. Equal times
+    prefer the stronger source (register, then seen, then the file's own).
+    """
+    strength = {"register": 0, "seen": 1, "file": 2}
+    best: dict[str, tuple[float, int, str]] = {}
+
+    def offer(unit: str, when: float | None, source: str) -> None:
+        if not when or unit not in used:
+            return
+        cand = (when, strength.get(source, 3), source)
+        if unit not in best or cand[:2] < best[unit][:2]:
+            best[unit] = cand
+
+    files: dict[str, set[str]] = {}
+    for s in submissions:
+        if s.unit and s.period == period and s.status in ("used", "superseded", "duplicate"):
+            offer(s.unit, s.received or s.mtime, s.received_source)
+            files.setdefault(s.unit, set()).add(s.file)
+    for unit, (file, when, source) in (recorded or {}).items():
+        if file and file in files.get(unit, ()):
+            offer(unit, when, source)
+    return {u: (when, source) for u, (when, _, source) in best.items()}
 
 
 def _received_dt(iso: str | None) -> dt.datetime | None:

@@ -184,6 +184,23 @@ class Store:
                        (sha256, time.time() if now is None else now, name))
             return float(db.execute("SELECT first_seen FROM files WHERE sha256 = ?", (sha256,)).fetchone()[0])
 
+    @property
+    def last_scan(self) -> float:
+        """When the last reading of the whole inbox began (epoch seconds; 0 before any).
+
+        Bytes new to the store were not in the inbox then, so they arrived after it, whatever
+        their modification time says (a file kept for days before it was sent, a copy out of a zip).
+        """
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'scanned'").fetchone()
+        return float(row[0]) if row else 0.0
+
+    def mark_scan(self, began: float) -> None:
+        """Record that every file of the inbox at ``began`` has been seen (never moves back)."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('scanned', ?) ON CONFLICT (key) DO UPDATE"
+                       " SET value = excluded.value WHERE CAST(excluded.value AS REAL) > CAST(meta.value AS REAL)",
+                       (repr(began),))
+
     def first_seen_all(self) -> dict[str, float]:
         return {sha: float(t) for sha, t in self.db.execute("SELECT sha256, first_seen FROM files")}
 
@@ -261,6 +278,11 @@ class Store:
                 "SELECT period, unit, indicator, value FROM value WHERE period = ? AND value IS NOT NULL", (period,)):
             out.setdefault(u, {})[i] = float(v)
         return out
+
+    def unit_reports(self, period: str) -> dict[str, tuple[str | None, float | None, str]]:
+        """unit -> (file used, received time, its source) as the last compile of ``period`` recorded them."""
+        return {u: (f, r, src) for u, f, r, src in self.db.execute(
+            "SELECT unit, file, received, received_source FROM unit_status WHERE period = ?", (period,))}
 
     def unit_received(self, year: int) -> dict[tuple[str, str], tuple[float | None, str]]:
         """(period, unit) -> (received time, its source) for every unit recorded in ``year``'s periods."""
