@@ -592,6 +592,38 @@ def test_one_months_column_is_never_the_year_to_date(ws: Workspace, header: str)
     assert found(sub, "no-data-table")
 
 
+@pytest.mark.parametrize("title", ["武进区科技指标完成情况（2022年11月份）", "湖塘镇11月份完成情况", "十一月份 湖塘镇"])
+@pytest.mark.parametrize("header", ["完成数", "实际完成", "完成"])
+def test_a_bare_completed_column_under_one_months_title_is_kept_out(ws: Workspace, title: str, header: str) -> None:
+    """完成数 under "11月份": the month's own figure as likely as the year's; no number is taken."""
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [[title], ["指标名称", header],
+                                           *[[ind.name, 5] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert sub.status == "rejected" and all(cv.value is None for cv in sub.values.values())
+    err = one(sub, "month-or-ytd")
+    assert (err.sheet, err.cell) == ("Sheet", "B2")
+    assert dict(err.params)["label"] == header and dict(err.params)["title"] == title
+    assert not found(sub, "no-data-table")
+    assert "B2" in err.message("en") and "month's own figure" in err.message("en")
+
+
+@pytest.mark.parametrize("title", ["湖塘镇2022年1-11月科技指标", "截至11月份完成情况", "湖塘镇11月份累计完成情况",
+                                   "湖塘镇科技指标"])
+def test_a_bare_completed_column_under_a_year_to_date_title_is_read(ws: Workspace, title: str) -> None:
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [[title], ["指标名称", "完成数"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert not found(sub, "month-or-ytd")
+    assert sub.status != "rejected" and values(sub) == figures(ws)
+
+
+def test_a_cumulative_header_under_one_months_title_is_read(ws: Workspace) -> None:
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇11月份完成情况"], ["指标名称", "本年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert not found(sub, "month-or-ytd") and values(sub) == figures(ws)
+
+
 def test_last_months_column_on_this_months_form_is_a_period_conflict(ws: Workspace) -> None:
     """The title and the file name say November; the only value column is headed 1-10月累计."""
     rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇2022年1-11月科技指标"], ["指标名称", "1-10月累计"],

@@ -126,6 +126,13 @@ _TYPES = [
               "无法确定本年累计列：{cell} “{label}”与 {other_cell} “{other_label}”均可能是，请只保留一列本年累计",
               "Cannot tell the year-to-date column: {cell} {label!r} and {other_cell} {other_label!r} could both be it",
               "Two header columns qualify as this year's cumulative figure; none is chosen."),
+    IssueType("month-or-ytd", ERROR, FILE,
+              "无法确定 {cell} “{label}”是当月数还是本年累计数：表头上方的“{title}”只写了一个月份；"
+              "请在表头写明“1-N月累计”，或改用区里下发的报表",
+              "Cannot tell whether {cell} {label!r} is the month's own figure or the year to date: {title!r} above "
+              "the header names one month only; write 1-N月累计 in the header, or use the district's form",
+              "A value column headed only 完成 / 实际 under a title that names a single month (11月份): the "
+              "figures may be that month's own, so none is read."),
     IssueType("ambiguous-sheet", ERROR, FILE,
               "多个工作表（{sheets}）都有完整的指标表，无法确定采用哪一个，请只保留本期的表",
               "Several sheets ({sheets}) each hold a full table; cannot tell which to use, keep only this period's",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from reporting.core import formlayout as fl
 from reporting.core.textnorm import norm_label
 
-CODES = ("ambiguous-column",)
+CODES = ("ambiguous-column", "month-or-ytd")
 
 _PRIOR = ("上月", "去年", "上年", "同期", "前年")
 _PLAN = ("目标", "计划", "任务", "序时", "完成率", "比例", "增幅", "增长", "占比", "预计", "差额", "排名", "进度")
@@ -99,6 +99,16 @@ def tier(label: str) -> int | None:
     if any(w in key for w in fl.VALUE_HEADERS):
         return WEAK
     return None
+
+
+# "11月份" in a title: the month itself (a year-to-date title says 1-11月, 截至11月底 or 11月份累计)
+_MONTH_ITSELF = re.compile(rf"(?<![0-9])(?:{_MONTH})\s*月份(?!\s*(?:累计|底|末))")
+
+
+def single_month_title(text: str) -> bool:
+    """Whether a line above a table names one month only, so a bare 完成 under it may be that month's."""
+    shown = unicodedata.normalize("NFKC", text)
+    return bool(_MONTH_ITSELF.search(shown)) and not _RANGE.search(shown) and "累计" not in shown
 
 
 def choose(labels: list[str]) -> tuple[int | None, tuple[int, int] | None]:

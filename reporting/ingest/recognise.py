@@ -315,7 +315,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
                                 evidence_en=t("list.comma", "en").join(said_items["en"])))
 
     for pr in problems:
-        if pr.code == "ambiguous-column" or (layout is None and pr.code in ("ambiguous-sheet", "no-matching-rows")):
+        if pr.code in ("ambiguous-column", "month-or-ytd") or (layout is None and pr.code in ("ambiguous-sheet", "no-matching-rows")):
             issues.append(issue(pr.code, file=display, sheet=pr.sheet, cell=pr.cell, unit=unit or "", **pr.params))
     if inferred and layout is not None:
         issues.insert(0, issue("layout-inferred", file=display, sheet=layout.sheet.name, unit=unit or "",
@@ -357,7 +357,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         if sp is not None:
             issues.append(issue("sheet-chosen", file=display, sheet=layout.sheet.name, unit=unit or "",
                                 period=str(sp)))
-    if layout is None and not any(i.code in ("ambiguous-column", "ambiguous-sheet", "no-matching-rows")
+    if layout is None and not any(i.code in ("ambiguous-column", "month-or-ytd", "ambiguous-sheet", "no-matching-rows")
                                   for i in issues):
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
     claims = tuple(sorted({str(e.value) for e in evidence})) if len({e.value for e in evidence}) > 1 else ()
@@ -556,7 +556,14 @@ def sheet_period(name: str, year_hint: int | None) -> Period | None:
 
 def _layout_in_sheet(sheet: Grid, cat: Catalogue, problems: list[TableProblem]) -> Layout | None:
     from reporting.core.cells import a1
-    from reporting.ingest.headers import header_at, measure_column, unit_in_header
+    from reporting.ingest.headers import (
+        WEAK,
+        header_at,
+        measure_column,
+        single_month_title,
+        tier,
+        unit_in_header,
+    )
 
     for r in range(min(40, len(sheet.rows))):
         head = header_at(sheet.rows, r)
@@ -590,8 +597,16 @@ def _layout_in_sheet(sheet: Grid, cat: Catalogue, problems: list[TableProblem]) 
         layout = Layout(sheet, {}, value_col, remark_col, label_col, head.first, measure_col=measure_col,
                         header_measure=unit_in_header(head.labels[value_col]), header_last=head.last)
         _match_rows(layout, cat, below_from)
-        if layout.rows:
-            return layout
+        if not layout.rows:
+            continue
+        if tier(head.labels[value_col]) == WEAK:
+            title = next((str(v) for above in sheet.rows[:head.first] for v in above
+                          if isinstance(v, str) and single_month_title(v)), None)
+            if title is not None:  # 完成 under "11月份": the month's own figure as likely as the year's
+                problems.append(TableProblem("month-or-ytd", sheet.name, a1(head.first, value_col), {
+                    "label": head.labels[value_col], "title": title.strip()[:60]}))
+                return None
+        return layout
     return None
 
 
