@@ -107,6 +107,14 @@ def _kept_records_since(root: Path, started: dt.datetime, scanned: dt.datetime |
             db.execute("UPDATE meta SET value = ? WHERE key = 'scanned'", (repr(scanned.timestamp()),))
 
 
+def _recorded_copy(demo_root: Path, tmp_path: Path) -> Path:
+    """A copy whose store holds every file and has kept records since before the deadline."""
+    root = _copy(demo_root, tmp_path / "ws", register=False)
+    compile_period(load_workspace(root), Period(2022, 11))
+    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    return root
+
+
 def _hutang(root: Path) -> Path:
     return next(p for p in (root / "inbox" / "2022年12月").iterdir() if p.name.startswith("湖塘镇"))
 
@@ -144,9 +152,7 @@ def test_a_file_the_store_saw_arrive_late_is_late(demo_root: Path, tmp_path: Pat
 
 def test_a_correction_sent_after_the_deadline_keeps_an_on_time_report_on_time(
         demo_root: Path, tmp_path: Path) -> None:
-    root = _copy(demo_root, tmp_path / "ws", register=False)
-    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
-    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    root = _recorded_copy(demo_root, tmp_path)
     first = _compile(root)
     on_time = _timeliness(first, "hutang")
     assert on_time["status"] == "on_time" and on_time["source"] == "seen"
@@ -163,9 +169,7 @@ def test_a_correction_sent_after_the_deadline_keeps_an_on_time_report_on_time(
 
 def test_saving_the_used_form_again_after_the_deadline_does_not_make_it_late(
         demo_root: Path, tmp_path: Path) -> None:
-    root = _copy(demo_root, tmp_path / "ws", register=False)
-    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
-    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    root = _recorded_copy(demo_root, tmp_path)
     on_time = _timeliness(_compile(root), "hutang")
     assert on_time["status"] == "on_time"
     _kept_records_since(root, dt.datetime(2022, 12, 1), dt.datetime(2023, 1, 9, 9, 0))
@@ -182,9 +186,7 @@ def test_saving_the_used_form_again_after_the_deadline_does_not_make_it_late(
 def test_a_form_saved_before_the_last_reading_but_new_to_it_arrived_after_it(
         demo_root: Path, tmp_path: Path) -> None:
     # a correction kept on the unit's computer for a day (its time older than the form in inbox/)
-    root = _copy(demo_root, tmp_path / "ws", register=False)
-    compile_period(load_workspace(root), Period(2022, 11))  # the store now exists, every file in it
-    _kept_records_since(root, dt.datetime(2022, 12, 1))
+    root = _recorded_copy(demo_root, tmp_path)
     path = _hutang(root)
     sent = dt.datetime.fromtimestamp(int(path.stat().st_mtime))
     _compile(root)
