@@ -24,8 +24,9 @@ from reporting.core.messages import both, t
 from reporting.core.models import Submission
 from reporting.core.periods import Period
 from reporting.core.textnorm import norm_label
+from reporting.ingest.periodtext import period_from_text
 from reporting.ingest.pipeline import ingest
-from reporting.ingest.recognise import Catalogue, period_from_text
+from reporting.ingest.recognise import Catalogue
 from reporting.render.forms import build_form
 from reporting.workspace.config import Workspace, load_workspace
 from reporting.workspace.init import init_workspace

@@ -13,7 +13,7 @@ import unicodedata
 
 from reporting.core.periods import Period
 
-__all__ = ["period_from_text", "year_in_text"]
+__all__ = ["period_from_text", "sheet_period", "year_in_text"]
 
 # Periods as units write them. Text is NFKC-normalised first (full-width digits and dashes).
 # "2022年11月", "2022年1-11月", "2022年度1-11月", "2022年01-11月", "2022年1月至11月"
@@ -91,3 +91,8 @@ def _period(year: int, month: int, text: str, end: int, day_after: re.Pattern[st
     if day and int(day.group(1)) != calendar.monthrange(year, month)[1]:
         return None
     return Period(year, month)
+
+
+def sheet_period(name: str, year_hint: int | None) -> Period | None:
+    """The month a sheet is named after: ``2026.3``, ``26.3``, ``2026年3月``, ``3月``, ``1-3月``."""
+    return period_from_text(name, year_hint, two_digit_year=True)

@@ -9,11 +9,9 @@ normalised name and the catalogue's aliases; unit and period come from a
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -22,19 +20,15 @@ from reporting.core import formlayout as fl
 from reporting.core.models import Indicator, Issue, Unit, issue
 from reporting.core.periods import Period
 from reporting.core.textnorm import norm_label
-from reporting.ingest.periodtext import period_from_text, year_in_text
+from reporting.ingest.evidence import Found, period_evidence, year_in_cells
+from reporting.ingest.layout import Layout
+from reporting.ingest.periodtext import sheet_period, year_in_text
 
 if TYPE_CHECKING:
     from reporting.io.book import Grid
     from reporting.workspace.config import Workspace
 
 _SEAL = re.compile(r"^[(（]\s*(?:盖章|公章|签章|签字)\s*[)）]")
-_LONG_SPACES = re.compile(r"\s{4,}")
-# cells that hold a date, not the period ("填报日期：2022年12月5日")
-_DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间", "报出日期", "报表日期")
-_PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
-# a row that names the unit or the period (one search per cell instead of one test per label)
-_LABELLED = re.compile("|".join(re.escape(lab) for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS)))
 # a bracketed item number before a row label: "（一）", "(2)", "【3】"
 _NUMBERING = re.compile(r"^\s*[(（\[【〔]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）\]】〕]\s*")
 # what a 填报单位 cell or a file name may hold besides the unit's name (text already through norm_label)
@@ -187,24 +181,6 @@ class Catalogue:
 
 
 @dataclass
-class Layout:
-    """Where the figures are: the sheet, the row of each indicator, the value and remark columns (0-based)."""
-
-    sheet: Grid
-    rows: dict[str, int]
-    value_col: int
-    remark_col: int | None
-    label_col: int
-    header_row: int
-    unknown_rows: list[tuple[int, str]] = field(default_factory=list)
-    duplicate_rows: list[tuple[str, int]] = field(default_factory=list)
-    exact: bool = False
-    measure_col: int | None = None  # a 计量单位 column
-    header_measure: str | None = None  # a unit written in the value column's header ("本年累计（万元）")
-    header_last: int | None = None  # the last header row (two-row headers)
-
-
-@dataclass
 class TableProblem:
     """A table that was found but cannot be read safely: the issue code and its typed params."""
 
@@ -266,7 +242,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     problems: list[TableProblem] = []
     stem = PurePath(display).stem
     if layout is None:
-        year = assume.year if assume else (year_in_text(stem, bare=True) or _year_in_cells(visible, None))
+        year = assume.year if assume else (year_in_text(stem, bare=True) or year_in_cells(visible, None))
         layout = find_layout(visible, cat, assume, problems, year_hint=year)
     conflict = False
     names = cat.unit_names
@@ -369,97 +345,6 @@ def _quoted(source: str) -> str:
     return "evidence.cell_quoted" if source == "cell" else f"evidence.{source}"
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One piece of evidence for the period: where it came from and what it says."""
-
-    source: str  # meta | title | date | sheet | name | folder
-    value: Period
-    sheet: str = ""
-    cell: str = ""
-    weak: bool = False  # text behind a long run of spaces: dropped when other evidence disagrees
-
-    def where(self) -> str:
-        return f"{self.sheet}!{self.cell}" if self.cell else (self.sheet or "")
-
-
-def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Layout | None, display: str,
-                    assume: Period | None) -> list[Evidence]:
-    """Every independent statement of the period, strongest first: metadata, title, a date cell
-    beside a 填报单位/报送期 label, the table's sheet name, the value column's header, the file name, the folder."""
-    from reporting.core.cells import a1
-
-    out: list[Evidence] = []
-    stem = PurePath(display).stem
-    folder = str(PurePath(display).parent)
-    meta_p = None
-    if meta and meta.get(fl.META_PERIOD):
-        try:
-            meta_p = Period.parse(meta[fl.META_PERIOD])
-            out.append(Evidence("meta", meta_p, fl.META_SHEET))
-        except ValueError:
-            pass
-    hint = _year_hint(meta_p, sheets, layout, stem, folder) or (assume.year if assume else None)
-    title = _period_from_cells(sheets, layout, hint)
-    if title:
-        out.append(Evidence("title", title.value, title.sheet, title.cell, weak=title.weak))
-    for sheet in ([layout.sheet] if layout else sheets[:1]):
-        for r, row in enumerate(sheet.rows[:15]):
-            labelled = any(isinstance(v, str) and _LABELLED.search(v) for v in row)
-            if not labelled:
-                continue
-            for c, v in enumerate(row):
-                if isinstance(v, dt.date) and not _after_date_label(row, c):
-                    out.append(Evidence("date", Period(v.year, v.month), sheet.name, a1(r, c)))
-                    break
-    if layout is not None and not layout.exact:
-        sp = sheet_period(layout.sheet.name, hint)
-        if sp:
-            out.append(Evidence("sheet", sp, layout.sheet.name))
-    if layout is not None and not layout.exact:
-        # the value column's own header: "1-10月累计" on a form the title calls November's is last month's column
-        for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1):
-            head = layout.sheet.cell(hr, layout.value_col)
-            hp = period_from_text(head, hint) if isinstance(head, str) else None
-            if hp:
-                out.append(Evidence("header", hp, layout.sheet.name, a1(hr, layout.value_col)))
-                break
-    name_p = period_from_text(stem, hint, two_digit_year=True)
-    if name_p:
-        out.append(Evidence("name", name_p))
-    # the folder the clerk filed it in ("2023年3月/"): last month's form sent again into this month's
-    # folder disagrees with it, and is then no one month's figure
-    folder_p = period_from_text(folder, hint, two_digit_year=True) if folder not in ("", ".") else None
-    if folder_p:
-        out.append(Evidence("folder", folder_p))
-    strong = {e.value for e in out if not e.weak}
-    if strong and any(e.weak and e.value not in strong for e in out):
-        out = [e for e in out if not e.weak]
-    return out
-
-
-def _after_date_label(row: list[object], c: int) -> bool:
-    """Whether the date at ``c`` follows a 报出日期/填报日期 label (the day the form was made, not the period)."""
-    for cc in range(c - 1, max(-1, c - 3), -1):
-        v = row[cc]
-        if isinstance(v, str) and v.strip():
-            return any(lab in v for lab in _DATE_LABELS)
-    return False
-
-
-def _year_hint(meta_p: Period | None, sheets: list[Grid], layout: Layout | None, stem: str,
-               folder: str) -> int | None:
-    """The year for a month written without one: from a full period anywhere (metadata, title,
-    file name, folder), else from a year written alone ("2022年度", "湖塘镇-2022.xlsx")."""
-    if meta_p:
-        return meta_p.year
-    title = _period_from_cells(sheets, layout, None)
-    for p in (title.value if title else None, period_from_text(stem), period_from_text(folder)):
-        if p:
-            return p.year
-    return _year_in_cells(sheets, layout) or year_in_text(stem, bare=True) or year_in_text(folder, bare=True)
-
-
 def _a1(row: int, col: int) -> str:
     from reporting.core.cells import a1
 
@@ -547,11 +432,6 @@ def _sep() -> str:
     from reporting.core.messages import t
 
     return t("list.sep", "zh")
-
-
-def sheet_period(name: str, year_hint: int | None) -> Period | None:
-    """The month a sheet is named after: ``2026.3``, ``26.3``, ``2026年3月``, ``3月``, ``1-3月``."""
-    return period_from_text(name, year_hint, two_digit_year=True)
 
 
 def _layout_in_sheet(sheet: Grid, cat: Catalogue, problems: list[TableProblem]) -> Layout | None:
@@ -669,18 +549,7 @@ def is_footer(label: str) -> bool:
     return any(key.startswith(w) for w in _FOOTER)
 
 
-@dataclass(frozen=True)
-class _Found:
-    """Something read from a cell, with the cell it was read from."""
-
-    value: Any
-    text: str
-    sheet: str
-    cell: str
-    weak: bool = False
-
-
-def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
+def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> Found | None:
     """The unit named in a 填报单位 cell ("填报单位：湖塘镇") or in a cell to its right.
 
     The first cell that names a known unit wins; failing that, the first text found
@@ -688,7 +557,7 @@ def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
     """
     from reporting.core.cells import a1
 
-    unknown: _Found | None = None
+    unknown: Found | None = None
     for sheet in sheets:
         for r, row in enumerate(sheet.rows[:15]):
             for c, v in enumerate(row):
@@ -708,55 +577,9 @@ def _unit_from_cells(sheets: list[Grid], cat: Catalogue) -> _Found | None:
                     after = str(row[at]).strip() if at >= 0 else ""
                 if not after:
                     continue
-                got = _Found(cat.match_unit(after), after, sheet.name, a1(r, at))
+                got = Found(cat.match_unit(after), after, sheet.name, a1(r, at))
                 if got.value:
                     return got
                 unknown = unknown or got
     return unknown
 
-
-def _title_cells(sheets: list[Grid], layout: Layout | None) -> Iterator[tuple[Grid, int, int, str]]:
-    """Text cells above the table (or in the first rows of the other sheets): title, 报送期 line."""
-    for sheet in ([layout.sheet] if layout else []) + [s for s in sheets if layout is None or s is not layout.sheet]:
-        limit = (layout.header_row if layout and sheet is layout.sheet else 10) + 1
-        for r, row in enumerate(sheet.rows[:limit]):
-            for c, v in enumerate(row):
-                if isinstance(v, str):
-                    yield sheet, r, c, _before_date_label(v)
-
-
-def _period_from_cells(sheets: list[Grid], layout: Layout | None, year_hint: int | None) -> _Found | None:
-    """The period written in the title or a 报送期 cell above the table.
-
-    Text behind a long run of spaces (a stale period pushed out of sight) is weak: used only
-    when nothing visible states a period, and dropped when other evidence disagrees.
-    """
-    from reporting.core.cells import a1
-
-    weak: _Found | None = None
-    for sheet, r, c, text in _title_cells(sheets, layout):
-        parts = _LONG_SPACES.split(unicodedata.normalize("NFKC", text).strip())
-        p = period_from_text(parts[0], year_hint, allow_bare_month=False)
-        if p:
-            return _Found(p, text, sheet.name, a1(r, c))
-        for part in parts[1:]:
-            p = period_from_text(part, year_hint, allow_bare_month=False)
-            if p and weak is None:
-                weak = _Found(p, text, sheet.name, a1(r, c), weak=True)
-    return weak
-
-
-def _year_in_cells(sheets: list[Grid], layout: Layout | None) -> int | None:
-    """A year written above the table without its month ("2022年度科技指标")."""
-    for _, _, _, text in _title_cells(sheets, layout):
-        y = year_in_text(text)
-        if y:
-            return y
-    return None
-
-
-def _before_date_label(text: str) -> str:
-    """The text up to a 填报日期-like label: what follows is the day the form was filled in."""
-    for label in _DATE_LABELS:
-        text = text.split(label, 1)[0]
-    return text

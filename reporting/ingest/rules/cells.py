@@ -15,7 +15,7 @@ from reporting.ingest.normalise import normalise_value
 from reporting.ingest.rules.relations import check_relations
 
 if TYPE_CHECKING:
-    from reporting.ingest.recognise import Layout
+    from reporting.ingest.layout import Layout
     from reporting.workspace.config import Workspace
 
 CODES = ("unknown-row", "duplicate-row", "conflicting-rows", "missing-indicator", "formula-without-value",

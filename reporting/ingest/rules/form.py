@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from reporting.core.models import Issue, issue
 
 if TYPE_CHECKING:
-    from reporting.ingest.recognise import Layout
+    from reporting.ingest.layout import Layout
 
 CODES = ("empty-form",)
 
