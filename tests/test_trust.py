@@ -634,6 +634,41 @@ def test_last_months_column_on_this_months_form_is_a_period_conflict(ws: Workspa
     assert sub.status == "rejected"
 
 
+@pytest.mark.parametrize("title", ["2021年度武进区科技创新重点指标完成情况", "湖塘镇2021年科技指标",
+                                   "武进区2021 年度科技指标统计表（湖塘镇）"])
+def test_last_years_title_over_this_months_name_is_a_period_conflict(ws: Workspace, title: str) -> None:
+    """The title says 2021 and no month; the file name says 2022年11月. Last year's form sent again, or this
+    year's figures typed into last year's template: no one can tell, so the figures are kept out."""
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [[title], ["指标名称", "本年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    err = one(sub, "period-conflict")
+    assert sub.status == "rejected" and all(cv.value is None for cv in sub.values.values())
+    assert (err.sheet, err.cell) == ("Sheet", "A1")
+    assert "标题（Sheet!A1）为 2021年度" in dict(err.params)["evidence"]
+    assert "文件名为 2022年11月" in dict(err.params)["evidence"]
+    assert "the title (Sheet!A1) says 2021" in err.message("en")
+
+
+@pytest.mark.parametrize("title", ["2022年度武进区科技创新重点指标完成情况", "湖塘镇科技指标",
+                                   "湖塘镇科技指标    2021年度",  # pushed out of sight: not read
+                                   "填报日期：2021年12月5日"])
+def test_a_title_year_that_agrees_or_is_no_title_year_is_no_conflict(ws: Workspace, title: str) -> None:
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [[title], ["指标名称", "本年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert not found(sub, "period-conflict")
+    assert (sub.period, sub.status) == ("2022-11", "used") and values(sub) == figures(ws)
+
+
+def test_a_year_alone_in_the_title_dates_a_month_alone_in_the_name(ws: Workspace) -> None:
+    """"2021年度" over a file named 11月: the year is 2021's, the file is November 2021's, not this month's."""
+    rows_book(ws, "湖塘镇11月.xlsx", [["2021年度科技指标完成情况"], ["指标名称", "本年累计"],
+                                     *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇11月.xlsx")
+    assert sub.period == "2021-11" and not found(sub, "period-conflict") and sub.status == "other-period"
+
+
 def test_last_months_form_filed_in_this_months_folder_is_no_ones(ws: Workspace) -> None:
     """湖塘镇 types its December figures into November's form and sends it; the clerk files it under
     2022年12月/. Its _meta says November, its folder December: it must not become November's figure."""

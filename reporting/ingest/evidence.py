@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 _LONG_SPACES = re.compile(r"\s{4,}")
 # cells that hold a date, not the period ("填报日期：2022年12月5日")
 _DATE_LABELS = ("填报日期", "填表日期", "报送日期", "制表日期", "报送时间", "填报时间", "报出日期", "报表日期")
+# a year with no month after it: "2021年度", "2021年科技指标"; not "2021年12月5日" nor "2021年一季度"
+_YEAR_ALONE = re.compile(r"(?<!\d)(20\d{2})\s*年(?!\s*(?:\d|[一二三四1-4]\s*季|第|[上下]半年))")
 _PERIOD_LABELS = ("报送期", "报告期", "所属期", "统计期", "时间")
 # a row that names the unit or the period (one search per cell instead of one test per label)
 _LABELLED = re.compile("|".join(re.escape(lab) for lab in (*fl.UNIT_LABELS, *_PERIOD_LABELS)))
@@ -46,14 +48,25 @@ class Found:
 class Evidence:
     """One piece of evidence for the period: where it came from and what it says."""
 
-    source: str  # meta | title | date | sheet | name | folder
+    source: str  # meta | title | date | sheet | header | name | folder
     value: Period
     sheet: str = ""
     cell: str = ""
     weak: bool = False  # text behind a long run of spaces: dropped when other evidence disagrees
+    year_only: bool = False  # a title naming the year alone ("2021年度"): it states value.year, no month
 
     def where(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else (self.sheet or "")
+
+    def agrees(self, period: Period) -> bool:
+        """Whether this piece says the same as ``period`` (a year alone: the same year)."""
+        return self.value.year == period.year if self.year_only else self.value == period
+
+    def label(self, lang: str) -> str:
+        """What it says, as the clerk would write it: 2022年11月 / 2021年度."""
+        if self.year_only:
+            return f"{self.value.year}年度" if lang == "zh" else str(self.value.year)
+        return self.value.label_zh() if lang == "zh" else str(self.value)
 
 
 def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Layout | None, display: str,
@@ -76,6 +89,12 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     title = _period_from_cells(sheets, layout, hint)
     if title:
         out.append(Evidence("title", title.value, title.sheet, title.cell, weak=title.weak))
+    elif layout is not None and not layout.exact:
+        # "2021年度……完成情况表" over a table the file name calls 2022年11月: last year's form, or
+        # this year's figures on last year's template? No one can tell, so the year counts as evidence
+        year = _title_year(layout)
+        if year:
+            out.append(Evidence("title", Period(year.value, 12), year.sheet, year.cell, year_only=True))
     for sheet in ([layout.sheet] if layout else sheets[:1]):
         for r, row in enumerate(sheet.rows[:15]):
             labelled = any(isinstance(v, str) and _LABELLED.search(v) for v in row)
@@ -109,6 +128,26 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     if strong and any(e.weak and e.value not in strong for e in out):
         out = [e for e in out if not e.weak]
     return out
+
+
+def _title_year(layout: Layout) -> Found | None:
+    """A year stated alone in the title above the table ("2021年度科技指标完成情况"), not a date's year.
+
+    Only the table's own sheet counts (another sheet may be last year's), and only text before a
+    long run of spaces (what follows is out of sight) and before a 填报日期 label.
+    """
+    from reporting.core.cells import a1
+
+    sheet = layout.sheet
+    for r, row in enumerate(sheet.rows[:layout.header_row]):
+        for c, v in enumerate(row):
+            if not isinstance(v, str):
+                continue
+            text = _LONG_SPACES.split(unicodedata.normalize("NFKC", _before_date_label(v)).strip())[0]
+            m = _YEAR_ALONE.search(text)
+            if m:
+                return Found(int(m.group(1)), v, sheet.name, a1(r, c))
+    return None
 
 
 def _after_date_label(row: list[object], c: int) -> bool:

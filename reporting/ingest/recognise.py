@@ -303,7 +303,8 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
 
     # period: every independent piece of evidence; they must agree
     evidence = period_evidence(visible, meta, layout, display, assume)
-    period = evidence[0].value if evidence else None
+    stated = [e for e in evidence if not e.year_only]  # a year alone can confirm or contradict, not name a month
+    period = stated[0].value if stated else None
     if period is None:
         if assume is not None:
             period = assume
@@ -311,13 +312,15 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         else:
             issues.append(issue("unknown-period", file=display, unit=unit or ""))
     else:
-        first = evidence[0]
+        first = stated[0]
         at_first = {"sheet": first.sheet, "cell": first.cell} if first.cell else {}
-        if any(e.value != period for e in evidence):
+        if any(not e.agrees(period) for e in evidence):
             conflict = True
+            at = next((e for e in evidence if e.cell), None)  # the cell to correct, when one disagrees
+            at_first = {"sheet": at.sheet, "cell": at.cell} if at else {}
             listed = {lang: t("list.semi", lang).join(t("evidence.item", lang, source=t(f"evidence.{e.source}", lang),
                                         where=t("evidence.where", lang, where=e.where()) if e.where() else "",
-                                        value=e.value.label_zh() if lang == "zh" else str(e.value))
+                                        value=e.label(lang))
                                       for e in evidence) for lang in ("zh", "en")}
             issues.append(issue("period-conflict", file=display, unit=unit or "", **at_first,
                                 evidence=listed["zh"], evidence_en=listed["en"]))
@@ -336,8 +339,8 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     if layout is None and not any(i.code in ("ambiguous-column", "month-or-ytd", "ambiguous-sheet", "no-matching-rows")
                                   for i in issues):
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
-    claims = tuple(sorted({str(e.value) for e in evidence})) if len({e.value for e in evidence}) > 1 else ()
-    folder_only = bool(claims) and len({e.value for e in evidence if e.source != "folder"}) == 1
+    claims = tuple(sorted({str(e.value) for e in stated})) if len({e.value for e in stated}) > 1 else ()
+    folder_only = bool(claims) and len({e.value for e in stated if e.source != "folder"}) == 1
     return Recognition(unit, period, layout, issues, conflict, claims, folder_only)
 
 
