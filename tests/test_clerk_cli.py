@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporting.cli import cli
 from reporting.cli.options import parse_period_text
 from reporting.core.periods import Period
 from reporting.demo.make import make_demo
+from reporting.workspace.config import Workspace, load_workspace
 from reporting.workspace.init import init_workspace
 
 NOV, DEC = Period(2022, 11), Period(2022, 12)
@@ -185,6 +188,38 @@ def test_demo_on_a_fresh_workspace_needs_no_force(tmp_path: Path) -> None:
     init_workspace(ws)
     assert reporting("-w", str(ws), "demo").returncode == 0
     assert any((ws / "inbox").rglob("*.xlsx"))
+
+
+def test_a_plain_demo_year_is_clean_in_every_month(tmp_path: Path) -> None:
+    """demo --plain promises clean forms: a whole year of them checks with no error in any month
+    (a month's jitter once took back February's figure in March: ytd-decreased)."""
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    assert reporting("-w", str(ws), "demo", "--plain", "--periods", "2022-01..2022-12").returncode == 0
+    for month in range(1, 13):
+        r = reporting("-w", str(ws), "--lang", "en", "check", "--period", f"2022-{month:02d}")
+        assert b"ytd-decreased" not in r.stdout, f"2022-{month:02d}"
+        assert r.returncode == 0, (month, r.stdout.decode()[-2000:])
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    init_workspace(root)
+    return load_workspace(root)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_demo_figures_never_fall_from_one_month_to_the_next(demo_ws: Workspace, seed: int) -> None:
+    from reporting.demo.figures import monthly_figures, year_end_figures
+
+    year_end = year_end_figures(demo_ws, seed)
+    months = [monthly_figures(demo_ws, year_end, m, seed) for m in range(1, 13)]
+    for before, after in zip(months[:-1], months[1:], strict=True):
+        for unit, figures in after.items():
+            assert all(v >= before[unit][code] for code, v in figures.items()), (seed, unit)
+    assert any(v > 0 for f in months[-1].values() for v in f.values())
 
 
 # ----------------------------------------------------------------- units by name, check lists

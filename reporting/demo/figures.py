@@ -108,9 +108,8 @@ def monthly_figures(ws: Workspace, year_end: dict[str, dict[str, float]], month:
         out[u.code] = {}
         for ind in ws.indicators:
             curve = SEASONAL_CURVE if ind.schedule else DEFAULT_CURVE
-            share = max(0.0, min(1.0, curve[month - 1] + (jitter[month - 1] if month < 12 else 0)))
-            prev_share = max(0.0, min(1.0, curve[month - 2] + jitter[month - 2])) if month > 1 else 0.0
-            share = max(share, prev_share)
+            # the largest share reached so far: a month's jitter never takes back an earlier month's figure
+            share = max(max(0.0, min(1.0, curve[m] + (jitter[m] if m < 11 else 0))) for m in range(month))
             q = _quantum(ind.decimals)
             v = Decimal(str(year_end[u.code][ind.code] * share)).quantize(q, ROUND_HALF_UP)
             out[u.code][ind.code] = float(v)
