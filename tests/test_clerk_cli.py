@@ -222,6 +222,40 @@ def test_demo_figures_never_fall_from_one_month_to_the_next(demo_ws: Workspace, 
     assert any(v > 0 for f in months[-1].values() for v in f.values())
 
 
+def test_a_form_stating_no_period_is_named_with_the_command_that_takes_it(sample: Path, tmp_path: Path) -> None:
+    """Without --period a form that states no month is no month's; the summary says which file, and that
+    compile --period takes it as the month compiled (a warning then says so), instead of a bare 未报送."""
+    import openpyxl
+
+    ws = tmp_path / "ws"
+    shutil.copytree(sample, ws)
+    shutil.rmtree(ws / "outbox", ignore_errors=True)
+    (ws / "inbox" / "湖塘镇✅.xlsx").unlink()
+    for old in (ws / "inbox").rglob("湖塘镇*1-12月*.xlsx"):
+        old.unlink()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["湖塘镇科技指标完成情况"])
+    sheet.append(["指标名称", "本年累计"])
+    for ind in load_workspace(ws).indicators:
+        sheet.append([ind.name, 7])
+    book.save(ws / "inbox" / "湖塘镇.xlsx")
+
+    r = reporting("-w", str(ws), "compile")
+    out = r.stdout.decode()
+    assert "另有 1 个文件未写明报送期，未纳入本次汇总（湖塘镇.xlsx）" in out, out
+    assert "reporting compile --period 2022-12" in out
+    files = {f["file"]: f for f in json.loads((ws / "outbox" / "2022-12" / "results.json").read_text("utf-8"))["files"]}
+    assert files["湖塘镇.xlsx"]["status"] == "rejected"
+
+    r = reporting("-w", str(ws), "--lang", "en", "compile", "--period", "2022-12")
+    out = r.stdout.decode()
+    assert "state no period" not in out
+    data = json.loads((ws / "outbox" / "2022-12" / "results.json").read_text("utf-8"))
+    assert {f["file"]: f["status"] for f in data["files"]}["湖塘镇.xlsx"] == "used"
+    assert any(i["code"] == "period-assumed" and i["file"] == "湖塘镇.xlsx" for i in data["issues"])
+
+
 # ----------------------------------------------------------------- units by name, check lists
 
 

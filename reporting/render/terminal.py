@@ -173,6 +173,10 @@ def compile_summary_text(result: Any, lang: str) -> str:
             later.setdefault(f.period, set()).add(f.unit)
     for period in sorted(later):
         lines.append(t("term.later", lang, n=len(later[period]), period=period))
+    undated = sorted({i.file for i in r.issues if i.code == "unknown-period" and i.file})
+    if undated:  # without --period such a file is no month's; the clerk may know which month it is
+        lines.append(t("term.undated", lang, n=len(undated), files=sep.join(undated[:3])
+                       + (t("term.and_more", lang) if len(undated) > 3 else ""), period=r.period))
     lines.append(t("term.bulletin", lang, path=result.bulletin))
     lines.append(t("term.data", lang, path=result.results_path))
     if result.feedback:
