@@ -645,7 +645,7 @@ def test_last_years_title_over_this_months_name_is_a_period_conflict(ws: Workspa
     err = one(sub, "period-conflict")
     assert sub.status == "rejected" and all(cv.value is None for cv in sub.values.values())
     assert (err.sheet, err.cell) == ("Sheet", "A1")
-    assert "标题（Sheet!A1）为 2021年度" in dict(err.params)["evidence"]
+    assert "标题（Sheet!A1）为 2021年；" in dict(err.params)["evidence"]
     assert "文件名为 2022年11月" in dict(err.params)["evidence"]
     assert "the title (Sheet!A1) says 2021" in err.message("en")
 
@@ -659,6 +659,42 @@ def test_a_title_year_that_agrees_or_is_no_title_year_is_no_conflict(ws: Workspa
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert not found(sub, "period-conflict")
     assert (sub.period, sub.status) == ("2022-11", "used") and values(sub) == figures(ws)
+
+
+def test_last_years_cumulative_column_is_not_this_years(ws: Workspace) -> None:
+    """The only value column is headed 2021年累计 on a form named 2022年11月: last year's figures, kept out."""
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇科技指标完成情况"], ["指标名称", "2021年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    err = one(sub, "period-conflict")
+    assert sub.status == "rejected" and (err.sheet, err.cell) == ("Sheet", "B2")
+    assert "数值列表头（Sheet!B2）为 2021年；" in dict(err.params)["evidence"]
+
+
+def test_a_year_parent_over_month_and_cumulative_must_be_this_year(ws: Workspace) -> None:
+    """2021年 merged over 本月 | 累计: the 累计 under it is last year's, however the columns are chosen."""
+    path = ws.inbox / "湖塘镇_2022年11月.xlsx"
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["湖塘镇科技指标完成情况"])
+    sh.append(["指标名称", "2021年", None])
+    sh.append([None, "本月", "累计"])
+    sh.merge_cells("A2:A3")
+    sh.merge_cells("B2:C2")
+    for ind in ws.indicators:
+        sh.append([ind.name, 1, figures(ws)[ind.code]])
+    wb.save(path)
+    sub = only(ingest(ws, NOV), path.name)
+    assert found(sub, "period-conflict") and sub.status == "rejected"
+    assert all(cv.value is None for cv in sub.values.values())
+
+
+@pytest.mark.parametrize("head", ["2022年累计", "本年累计", "2022年1-11月累计"])
+def test_this_years_cumulative_column_is_read(ws: Workspace, head: str) -> None:
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇科技指标完成情况"], ["指标名称", head],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]])
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert not found(sub, "period-conflict") and values(sub) == figures(ws)
 
 
 def test_a_year_alone_in_the_title_dates_a_month_alone_in_the_name(ws: Workspace) -> None:

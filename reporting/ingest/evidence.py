@@ -63,9 +63,9 @@ class Evidence:
         return self.value.year == period.year if self.year_only else self.value == period
 
     def label(self, lang: str) -> str:
-        """What it says, as the clerk would write it: 2022年11月 / 2021年度."""
+        """What it says, as the clerk would write it: 2022年11月 / 2021年."""
         if self.year_only:
-            return f"{self.value.year}年度" if lang == "zh" else str(self.value.year)
+            return f"{self.value.year}年" if lang == "zh" else str(self.value.year)
         return self.value.label_zh() if lang == "zh" else str(self.value)
 
 
@@ -116,6 +116,11 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
             if hp:
                 out.append(Evidence("header", hp, layout.sheet.name, a1(hr, layout.value_col)))
                 break
+        else:
+            # "2021年累计" (or 2021年 over 本月 | 累计): another year's cumulative figure, not this year's
+            year = _header_year(layout)
+            if year:
+                out.append(Evidence("header", Period(year.value, 12), year.sheet, year.cell, year_only=True))
     name_p = period_from_text(stem, hint, two_digit_year=True)
     if name_p:
         out.append(Evidence("name", name_p))
@@ -147,6 +152,22 @@ def _title_year(layout: Layout) -> Found | None:
             m = _YEAR_ALONE.search(text)
             if m:
                 return Found(int(m.group(1)), v, sheet.name, a1(r, c))
+    return None
+
+
+def _header_year(layout: Layout) -> Found | None:
+    """A year named alone in the value column's header, its merged parent carried over (本年实际 is no year)."""
+    from reporting.core.cells import a1
+    from reporting.ingest.headers import header_at
+
+    head = header_at(layout.sheet.rows, layout.header_row)
+    texts = [head.labels[layout.value_col]] if head and layout.value_col < len(head.labels) else []
+    texts += [v for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1)
+              if isinstance(v := layout.sheet.cell(hr, layout.value_col), str)]
+    for text in texts:
+        m = _YEAR_ALONE.search(unicodedata.normalize("NFKC", text))
+        if m:
+            return Found(int(m.group(1)), text, layout.sheet.name, a1(layout.header_row, layout.value_col))
     return None
 
 
