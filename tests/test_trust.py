@@ -697,6 +697,19 @@ def test_this_years_cumulative_column_is_read(ws: Workspace, head: str) -> None:
     assert not found(sub, "period-conflict") and values(sub) == figures(ws)
 
 
+@pytest.mark.parametrize(("sheet", "conflict"), [("2021年", True), ("2021年度", True), ("2022年", False),
+                                                 ("Sheet1", False)])
+def test_a_sheet_named_for_a_year_must_be_this_years(ws: Workspace, sheet: str, conflict: bool) -> None:
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇科技指标完成情况"], ["指标名称", "本年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]], sheet=sheet)
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert bool(found(sub, "period-conflict")) is conflict
+    if conflict:
+        assert sub.status == "rejected" and f"工作表名（{sheet}）为 2021年" in dict(one(sub, "period-conflict").params)["evidence"]
+    else:
+        assert values(sub) == figures(ws)
+
+
 def test_a_year_alone_in_the_title_dates_a_month_alone_in_the_name(ws: Workspace) -> None:
     """"2021年度" over a file named 11月: the year is 2021's, the file is November 2021's, not this month's."""
     rows_book(ws, "湖塘镇11月.xlsx", [["2021年度科技指标完成情况"], ["指标名称", "本年累计"],

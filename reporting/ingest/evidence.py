@@ -108,6 +108,9 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
         sp = sheet_period(layout.sheet.name, hint)
         if sp:
             out.append(Evidence("sheet", sp, layout.sheet.name))
+        elif m := _YEAR_ALONE.search(unicodedata.normalize("NFKC", layout.sheet.name)):
+            # a sheet named "2021年" holding the table: as much last year's as a title saying so
+            out.append(Evidence("sheet", Period(int(m.group(1)), 12), layout.sheet.name, year_only=True))
     if layout is not None and not layout.exact:
         # the value column's own header: "1-10月累计" on a form the title calls November's is last month's column
         for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1):
