@@ -710,6 +710,15 @@ def test_a_sheet_named_for_a_year_must_be_this_years(ws: Workspace, sheet: str, 
         assert values(sub) == figures(ws)
 
 
+def test_a_year_alone_never_keeps_a_stale_period_behind_spaces(ws: Workspace) -> None:
+    """A sheet named 2022年 says nothing of December: the stale 2022年12月 pushed out of sight still drops."""
+    rows_book(ws, "湖塘镇_2022年11月.xlsx", [["湖塘镇科技指标        2022年12月"], ["指标名称", "本年累计"],
+                                           *[[ind.name, figures(ws)[ind.code]] for ind in ws.indicators]],
+              sheet="2022年")
+    sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
+    assert not found(sub, "period-conflict") and values(sub) == figures(ws)
+
+
 def test_a_year_alone_in_the_title_dates_a_month_alone_in_the_name(ws: Workspace) -> None:
     """"2021年度" over a file named 11月: the year is 2021's, the file is November 2021's, not this month's."""
     rows_book(ws, "湖塘镇11月.xlsx", [["2021年度科技指标完成情况"], ["指标名称", "本年累计"],

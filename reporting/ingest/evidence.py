@@ -53,7 +53,12 @@ class Evidence:
     sheet: str = ""
     cell: str = ""
     weak: bool = False  # text behind a long run of spaces: dropped when other evidence disagrees
-    year_only: bool = False  # a title naming the year alone ("2021年度"): it states value.year, no month
+    year_only: bool = False  # a year named alone ("2021年度", a sheet "2021年"): it states value.year, no month
+
+    @classmethod
+    def of_year(cls, source: str, year: int, sheet: str, cell: str = "") -> Evidence:
+        """A piece naming a year and no month: it can contradict a period's year, never name a month."""
+        return cls(source, Period(year, 12), sheet, cell, year_only=True)
 
     def where(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else (self.sheet or "")
@@ -92,9 +97,7 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     elif layout is not None and not layout.exact:
         # "2021年度……完成情况表" over a table the file name calls 2022年11月: last year's form, or
         # this year's figures on last year's template? No one can tell, so the year counts as evidence
-        year = _title_year(layout)
-        if year:
-            out.append(Evidence("title", Period(year.value, 12), year.sheet, year.cell, year_only=True))
+        out.extend(_title_year(layout))
     for sheet in ([layout.sheet] if layout else sheets[:1]):
         for r, row in enumerate(sheet.rows[:15]):
             labelled = any(isinstance(v, str) and _LABELLED.search(v) for v in row)
@@ -108,9 +111,9 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
         sp = sheet_period(layout.sheet.name, hint)
         if sp:
             out.append(Evidence("sheet", sp, layout.sheet.name))
-        elif m := _YEAR_ALONE.search(unicodedata.normalize("NFKC", layout.sheet.name)):
+        elif year := _year_alone(layout.sheet.name):
             # a sheet named "2021年" holding the table: as much last year's as a title saying so
-            out.append(Evidence("sheet", Period(int(m.group(1)), 12), layout.sheet.name, year_only=True))
+            out.append(Evidence.of_year("sheet", year, layout.sheet.name))
     if layout is not None and not layout.exact:
         # the value column's own header: "1-10月累计" on a form the title calls November's is last month's column
         for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1):
@@ -121,9 +124,7 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
                 break
         else:
             # "2021年累计" (or 2021年 over 本月 | 累计): another year's cumulative figure, not this year's
-            year = _header_year(layout)
-            if year:
-                out.append(Evidence("header", Period(year.value, 12), year.sheet, year.cell, year_only=True))
+            out.extend(_header_year(layout))
     name_p = period_from_text(stem, hint, two_digit_year=True)
     if name_p:
         out.append(Evidence("name", name_p))
@@ -132,13 +133,19 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     folder_p = period_from_text(folder, hint, two_digit_year=True) if folder not in ("", ".") else None
     if folder_p:
         out.append(Evidence("folder", folder_p))
-    strong = {e.value for e in out if not e.weak}
+    strong = {e.value for e in out if not e.weak and not e.year_only}
     if strong and any(e.weak and e.value not in strong for e in out):
         out = [e for e in out if not e.weak]
     return out
 
 
-def _title_year(layout: Layout) -> Found | None:
+def _year_alone(text: str) -> int | None:
+    """The year in ``text`` when no month follows it ("2021年度", "2021年累计"; not "2021年12月5日")."""
+    m = _YEAR_ALONE.search(unicodedata.normalize("NFKC", text))
+    return int(m.group(1)) if m else None
+
+
+def _title_year(layout: Layout) -> list[Evidence]:
     """A year stated alone in the title above the table ("2021年度科技指标完成情况"), not a date's year.
 
     Only the table's own sheet counts (another sheet may be last year's), and only text before a
@@ -151,14 +158,13 @@ def _title_year(layout: Layout) -> Found | None:
         for c, v in enumerate(row):
             if not isinstance(v, str):
                 continue
-            text = _LONG_SPACES.split(unicodedata.normalize("NFKC", _before_date_label(v)).strip())[0]
-            m = _YEAR_ALONE.search(text)
-            if m:
-                return Found(int(m.group(1)), v, sheet.name, a1(r, c))
-    return None
+            year = _year_alone(_LONG_SPACES.split(unicodedata.normalize("NFKC", _before_date_label(v)).strip())[0])
+            if year:
+                return [Evidence.of_year("title", year, sheet.name, a1(r, c))]
+    return []
 
 
-def _header_year(layout: Layout) -> Found | None:
+def _header_year(layout: Layout) -> list[Evidence]:
     """A year named alone in the value column's header, its merged parent carried over (本年实际 is no year)."""
     from reporting.core.cells import a1
     from reporting.ingest.headers import header_at
@@ -168,10 +174,10 @@ def _header_year(layout: Layout) -> Found | None:
     texts += [v for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1)
               if isinstance(v := layout.sheet.cell(hr, layout.value_col), str)]
     for text in texts:
-        m = _YEAR_ALONE.search(unicodedata.normalize("NFKC", text))
-        if m:
-            return Found(int(m.group(1)), text, layout.sheet.name, a1(layout.header_row, layout.value_col))
-    return None
+        year = _year_alone(text)
+        if year:
+            return [Evidence.of_year("header", year, layout.sheet.name, a1(layout.header_row, layout.value_col))]
+    return []
 
 
 def _after_date_label(row: list[object], c: int) -> bool:

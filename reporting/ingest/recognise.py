@@ -313,11 +313,10 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
             issues.append(issue("unknown-period", file=display, unit=unit or ""))
     else:
         first = stated[0]
-        at_first = {"sheet": first.sheet, "cell": first.cell} if first.cell else {}
         if any(not e.agrees(period) for e in evidence):
             conflict = True
-            at = next((e for e in evidence if e.cell), None)  # the cell to correct, when one disagrees
-            at_first = {"sheet": at.sheet, "cell": at.cell} if at else {}
+            # the first cell that says something: the one to correct
+            at_first = next(({"sheet": e.sheet, "cell": e.cell} for e in evidence if e.cell), {})
             listed = {lang: t("list.semi", lang).join(t("evidence.item", lang, source=t(f"evidence.{e.source}", lang),
                                         where=t("evidence.where", lang, where=e.where()) if e.where() else "",
                                         value=e.label(lang))
@@ -325,6 +324,7 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
             issues.append(issue("period-conflict", file=display, unit=unit or "", **at_first,
                                 evidence=listed["zh"], evidence_en=listed["en"]))
         elif first.source != "meta":
+            at_first = {"sheet": first.sheet, "cell": first.cell} if first.cell else {}
             issues.append(issue("period-inferred", file=display, unit=unit or "", **at_first,
                                 detail=t("recognise.period_from", "zh", period=str(period),
                                          source=t(f"evidence.{first.source}", "zh")),
