@@ -75,6 +75,8 @@ def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "z
     """
     import xlsxwriter  # imported here: only compile needs it
 
+    from reporting.render.bulletin.sheetdata import FastRowsWorksheet
+
     results = as_results(results)
     ctx = Ctx.build(results, lang)
     ctx.lights = lights
@@ -85,6 +87,7 @@ def write_bulletin(path: Path, results: Results | dict[str, Any], lang: str = "z
             # minor font and Excel would show Calibri instead of 宋体
             "default_format_properties": {"font_name": BODY_FONT, "font_size": 11, "font_scheme": "none"},
         })
+        wb.worksheet_class = FastRowsWorksheet  # the same bytes, written a row at a time
         district = ctx.results.district
         wb.set_properties({
             "title": ctx.title,
