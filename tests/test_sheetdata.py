@@ -71,6 +71,32 @@ def test_every_kind_of_cell_and_row_is_written_the_same(tmp_path: Path) -> None:
         assert ours[name] == theirs[name], name
 
 
+def test_cells_the_fast_calls_hand_on_are_stored_as_xlsxwriter_stores_them(tmp_path: Path) -> None:
+    returned: list[list[Any]] = []
+
+    def build(wb: Any, ws: Any) -> None:
+        bold = wb.add_format({"bold": True})
+        got = []
+        got.append(ws.write_number("B3", 4.5, bold))          # A1 notation
+        got.append(ws.write_string("C3", "甲", cell_format=bold))
+        got.append(ws.write_number(2, 4, 7, cell_format=bold))
+        got.append(ws.write_number(-1, 0, 1.0))               # out of bounds
+        got.append(ws.write_string(0, 20000, "x"))
+        got.append(ws.write_number(1_048_576, 0, 1.0))
+        got.append(ws.write_number(4, 0, float("nan")))       # an error cell (nan_inf_to_errors)
+        got.append(ws.write_number(4, 1, float("-inf")))
+        got.append(ws.write_number(4, 2, True))
+        got.append(ws.write_string(5, 0, "长" * 40000))        # truncated, returns -2
+        got.append(ws.write_string(6, 0, "字", None))
+        got.append(ws.write_number(6, 1, 3))
+        returned.append(got)
+
+    ours, theirs = _both(tmp_path, build, nan_inf_to_errors=True)
+    assert returned[0] == returned[1]
+    assert -1 in returned[0] and -2 in returned[0]
+    assert ours == theirs
+
+
 def test_comments_and_constant_memory_take_xlsxwriter_s_own_loop(tmp_path: Path) -> None:
     def build(wb: Any, ws: Any) -> None:
         for r in range(20):

@@ -18,14 +18,76 @@ from __future__ import annotations
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 # The cell kinds written here, by the name of XlsxWriter's named tuple.
 _NUMBER = frozenset({"Number", "Datetime"})
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 class FastRowsWorksheet(Worksheet):
-    """An XlsxWriter worksheet whose cell loop writes each row as one string (same output)."""
+    """An XlsxWriter worksheet whose cell loop writes each row as one string (same output).
+
+    ``write_number`` and ``write_string`` store a cell given by row and column in one call
+    instead of three (the A1 decorator, the undecorated method, the bounds check); anything
+    else (A1 notation, out of bounds, NaN, a very long string) goes to XlsxWriter's own.
+    """
+
+    def write_number(self, row: Any, col: Any, *args: Any, **kw: Any) -> int:
+        number = args[0] if args else None
+        if (type(row) is not int or type(col) is not int or type(number) not in (float, int) or len(args) > 2 or kw
+                or number != number or number in _INFINITIES or self.constant_memory):
+            return super().write_number(row, col, *args, **kw)
+        cell_format = args[1] if len(args) > 1 else None
+        if not self._grow(row, col):
+            return -1
+        self.table[row][col] = CellNumberTuple(number, cell_format)
+        return 0
+
+    def write_string(self, row: Any, col: Any, *args: Any, **kw: Any) -> int:
+        string = args[0] if args else None
+        if (type(row) is not int or type(col) is not int or type(string) is not str or len(args) > 2 or kw
+                or len(string) > self.xls_strmax // 2 or self.constant_memory):
+            return super().write_string(row, col, *args, **kw)
+        cell_format = args[1] if len(args) > 1 else None
+        if not self._grow(row, col):
+            return -1
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+        return 0
+
+    def _grow(self, row: int, col: int) -> bool:
+        """XlsxWriter's bounds check and dimensions, for a cell that is not in constant_memory mode."""
+        if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
+            return False
+        if self.dim_rowmin is None or row < self.dim_rowmin:
+            self.dim_rowmin = row
+        if self.dim_rowmax is None or row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None or col < self.dim_colmin:
+            self.dim_colmin = col
+        if self.dim_colmax is None or col > self.dim_colmax:
+            self.dim_colmax = col
+        return True
+
+    def _calculate_spans(self) -> None:
+        """The ``spans`` of each block of 16 rows, from each row's first and last column."""
+        if self.constant_memory or self.comments:
+            super()._calculate_spans()
+            return
+        blocks: dict[int, list[int]] = {}
+        for row, cells in self.table.items():
+            if not cells:
+                continue
+            lo, hi = min(cells), max(cells)
+            block = blocks.get(row // 16)
+            if block is None:
+                blocks[row // 16] = [lo, hi]
+            else:
+                if lo < block[0]:
+                    block[0] = lo
+                if hi > block[1]:
+                    block[1] = hi
+        self.row_spans = {b: f"{lo + 1}:{hi + 1}" for b, (lo, hi) in blocks.items()}
 
     def _write_rows(self) -> None:
         if self.constant_memory or self.comments:  # not the bulletin's case: XlsxWriter's own loop
