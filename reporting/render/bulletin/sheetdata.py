@@ -33,26 +33,26 @@ class FastRowsWorksheet(Worksheet):
     else (A1 notation, out of bounds, NaN, a very long string) goes to XlsxWriter's own.
     """
 
+    def _plain(self, row: Any, col: Any, args: tuple[Any, ...], kw: dict[str, Any]) -> bool:
+        """A call the fast paths take: row and column as ints, then the value and at most a format."""
+        return type(row) is int and type(col) is int and 0 < len(args) <= 2 and not kw and not self.constant_memory
+
     def write_number(self, row: Any, col: Any, *args: Any, **kw: Any) -> int:
-        number = args[0] if args else None
-        if (type(row) is not int or type(col) is not int or type(number) not in (float, int) or len(args) > 2 or kw
-                or number != number or number in _INFINITIES or self.constant_memory):
+        if (not self._plain(row, col, args, kw) or type(args[0]) not in (float, int)
+                or args[0] != args[0] or args[0] in _INFINITIES):
             return super().write_number(row, col, *args, **kw)
-        cell_format = args[1] if len(args) > 1 else None
         if not self._grow(row, col):
             return -1
-        self.table[row][col] = CellNumberTuple(number, cell_format)
+        self.table[row][col] = CellNumberTuple(args[0], args[1] if len(args) > 1 else None)
         return 0
 
     def write_string(self, row: Any, col: Any, *args: Any, **kw: Any) -> int:
-        string = args[0] if args else None
-        if (type(row) is not int or type(col) is not int or type(string) is not str or len(args) > 2 or kw
-                or len(string) > self.xls_strmax // 2 or self.constant_memory):
+        if not self._plain(row, col, args, kw) or type(args[0]) is not str or len(args[0]) > self.xls_strmax // 2:
             return super().write_string(row, col, *args, **kw)
-        cell_format = args[1] if len(args) > 1 else None
         if not self._grow(row, col):
             return -1
-        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+        index = self.str_table._get_shared_string_index(args[0])
+        self.table[row][col] = CellStringTuple(index, args[1] if len(args) > 1 else None)
         return 0
 
     def _grow(self, row: int, col: int) -> bool:
