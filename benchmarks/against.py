@@ -12,7 +12,10 @@ machine's speed has varied by a factor of 2.7 (the unchanged baseline took
   workspace with its own ``reporting demo`` (forms are what that version writes);
 - each run starts without a read cache (cold), the two versions taking turns so
   that a slow minute of the machine falls on both;
-- the naive baseline (``benchmarks/baseline.py``) runs once on each inbox.
+- the naive baseline (``benchmarks/baseline.py``) runs once on each inbox;
+- with ``--also`` (e.g. ``--also=--no-docx``), this checkout also runs with those
+  options, taking turns with the other two: work that later issues added (the
+  通报 .docx, 2026-11) can then be told apart from the house's own cost.
 
 Prints the medians, the CPU time of each compile and the ratios. Nothing is
 committed from the worktree; ``git worktree remove`` it when done.
@@ -67,6 +70,7 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--also", default="", help="options for a third series of this checkout (e.g. --no-docx)")
     args = ap.parse_args()
 
     old_exe = checkout(args.rev)
@@ -76,13 +80,17 @@ def main() -> int:
     wss = {"earlier": workspace(old_exe, old_exe.parents[2] / f"w{args.units}", args.units),
            "this": workspace(new_exe, HERE / "out" / f"w{args.units}-against", args.units)}
     exes = {"earlier": old_exe, "this": new_exe}
-    times: dict[str, list[tuple[float, float]]] = {"earlier": [], "this": []}
+    extra_args = {"earlier": [], "this": []}
+    if args.also:
+        name = f"this {args.also}"
+        exes[name], wss[name], extra_args[name] = new_exe, wss["this"], args.also.split()
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in exes}
     for name in exes:  # warm-up: the OS file cache, and outbox/ written once
-        check(measure([str(exes[name]), "compile", "-w", str(wss[name]), "-q"]), f"{name} warm-up")
+        check(measure([str(exes[name]), "compile", "-w", str(wss[name]), "-q", *extra_args[name]]), f"{name} warm-up")
     for _ in range(args.runs):
         for name in exes:
             shutil.rmtree(wss[name] / ".reporting-cache", ignore_errors=True)
-            times[name].append(cpu_of([str(exes[name]), "compile", "-w", str(wss[name]), "-q"]))
+            times[name].append(cpu_of([str(exes[name]), "compile", "-w", str(wss[name]), "-q", *extra_args[name]]))
     base = {}
     if not args.no_baseline:
         for name, ws in wss.items():
@@ -90,13 +98,16 @@ def main() -> int:
                 base[name] = check(measure([sys.executable, str(HERE / "baseline.py"), str(ws / "inbox"),
                                             str(Path(tmp) / "baseline.xlsx")]), "baseline").wall
     print(f"{args.units} units, cold, {args.runs} runs each, alternating; median wall (CPU)")
+    earlier = statistics.median(w for w, _ in times["earlier"])
     for name in exes:
         wall = statistics.median(w for w, _ in times[name])
         cpu = statistics.median(c for _, c in times[name])
-        extra = f"; baseline {base[name]:.2f} s, {base[name] / wall:.1f}x" if name in base else ""
+        ws_base = base.get("this" if name.startswith("this") else name)
+        extra = f"; baseline {ws_base:.2f} s, {ws_base / wall:.1f}x" if ws_base else ""
         print(f"  {name:8s} {wall:6.2f} s ({cpu:.2f} s CPU){extra}")
-    ratio = statistics.median(w for w, _ in times["this"]) / statistics.median(w for w, _ in times["earlier"])
-    print(f"  this / earlier: {ratio:.2f} ({'no slower' if ratio <= 1.0 else 'slower'})")
+        if name != "earlier":
+            ratio = wall / earlier
+            print(f"    {name} / earlier: {ratio:.2f} ({'no slower' if ratio <= 1.0 else 'slower'})")
     return 0
 
 
