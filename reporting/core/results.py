@@ -52,6 +52,11 @@ def field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@functools.cache
+def _field_set(cls: type) -> frozenset[str]:
+    return frozenset(field_names(cls))
+
+
 def evolve(obj: T, **changes: Any) -> T:
     """``dataclasses.replace`` for these records, without running ``__init__`` again.
 
@@ -59,9 +64,8 @@ def evolve(obj: T, **changes: Any) -> T:
     so results.json's key order). with_history replaces 24,000 values at 2,000
     units: 0.3 s through ``replace``, 0.03 s this way.
     """
-    names = field_names(type(obj))
-    unknown = set(changes) - set(names)
-    if unknown:
+    if not _field_set(type(obj)).issuperset(changes):
+        unknown = set(changes) - _field_set(type(obj))
         raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")
     new = object.__new__(type(obj))
     state = dict(obj.__dict__)
