@@ -87,6 +87,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "config.err.did_you_mean": {"zh": "（是不是 {key}？）", "en": " (did you mean {key}?)"},
     "config.err.int_range": {"zh": "{key} 必须是 {low} 到 {high} 的整数（不加引号），而不是 {value!r}",
                              "en": "{key} must be a whole number from {low} to {high} (no quotes), not {value!r}"},
+    "config.err.scale_factor": {"zh": "scoring.scale_factor 必须是大于 1 的数（0 表示不检查），而不是 {value!r}",
+                                "en": "scoring.scale_factor must be a number above 1 (0 turns the check off), not {value!r}"},
     "config.err.number_above": {"zh": "{key} 必须是大于 {low} 的数，而不是 {value!r}",
                                 "en": "{key} must be a number above {low}, not {value!r}"},
     "config.err.deadline": {"zh": "deadline（次月报送截止日）必须是 1 到 28 的整数，而不是 {value!r}",

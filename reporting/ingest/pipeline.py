@@ -414,15 +414,17 @@ def _copies_filed_elsewhere(subs: list[Submission], inbox: Path | None = None) -
 
 
 def validate_used(ws: Workspace, period: Period, used: dict[str, Submission], parsed: list[Submission]) -> None:
-    """The checks across periods, once per selected submission, against each unit's last accepted figures."""
+    """The checks that need the period, once per selected submission: each value against the unit's
+    annual target (``off-scale``), then against the unit's last accepted figures of the year."""
     from reporting.ingest.previous import last_accepted
-    from reporting.ingest.rules.values import check_against_previous
+    from reporting.ingest.rules.values import check_against_previous, check_scale
 
     prev = last_accepted(ws, period, parsed)
     for unit, s in used.items():
-        values, problems = check_against_previous(s.values, prev.get(unit), ws, period, file=s.file, unit=unit)
+        values, off_scale = check_scale(s.values, ws, period, file=s.file, unit=unit)
+        values, problems = check_against_previous(values, prev.get(unit), ws, period, file=s.file, unit=unit)
         s.values = values
-        s.issues.extend(problems)
+        s.issues.extend(off_scale + problems)
 
 
 def _with_inbox(ws: Workspace, period: Period, files: list[Path], subs: list[Submission]) -> list[Submission]:

@@ -34,7 +34,7 @@ WORKSPACE_KEYS: dict[str, frozenset[str]] = {
     "": frozenset({"district", "district_en", "city", "title", "title_en", "issuer", "issuer_en", "bulletin_name",
                    "lang", "deadline", "scoring", "limits", "email", "groups", "units", "document", "lights"}),
     **DOCUMENT_KEYS,
-    "scoring": frozenset({"cap", "blank", "jump_factor"}),
+    "scoring": frozenset({"cap", "blank", "jump_factor", "scale_factor"}),
     "limits": frozenset({"max_file_mb", "max_rows", "max_cols"}),
     "email": frozenset({"host", "port", "security", "username", "password_env", "password", "from", "from_name",
                         "to", "cc", "reply_to", "deadline", "timeout", "subject", "remind_subject",
@@ -85,6 +85,7 @@ class Settings:
     max_rows: int = 500
     max_cols: int = 40
     jump_factor: float = 5.0
+    scale_factor: float = 100.0  # off-scale: a value this many times the unit's annual target (0: never)
     email: EmailSettings = field(default_factory=EmailSettings)
     document: DocumentConfig = field(default_factory=DocumentConfig)  # [document] and [lights]
 
@@ -418,6 +419,10 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         problems.append(Problem(loc.at("jump_factor", start=at_scoring), "config.err.number_above",
                                 key="scoring.jump_factor", low=1, value=jump))
         jump = 5.0
+    scale = scoring.get("scale_factor", 100.0)
+    if not _num(scale) or (scale != 0 and scale <= 1):
+        problems.append(Problem(loc.at("scale_factor", start=at_scoring), "config.err.scale_factor", value=scale))
+        scale = 100.0
     title = str(data.get("title", DEFAULT_TITLE))
     for pattern, key in ((title, "title"), (str(data.get("title_en", DEFAULT_TITLE_EN)), "title_en"),
                          (str(data.get("bulletin_name", DEFAULT_BULLETIN_NAME)), "bulletin_name")):
@@ -441,6 +446,7 @@ def _parse_settings(data: dict[str, Any], loc: _Locator, problems: list[str]) ->
         max_rows=max_rows,
         max_cols=max_cols,
         jump_factor=float(jump),
+        scale_factor=float(scale),
         email=_parse_email(data.get("email", {}) or {}, loc, problems, data.get("deadline")),
         document=parse_document_settings(data, loc, problems),
     )
