@@ -145,3 +145,13 @@ def test_compile_keeps_the_off_scale_figure_out_of_the_bulletin(ws: Workspace) -
     assert yuan not in numbers
     texts = {c for sh in wb.worksheets for row in sh.iter_rows(values_only=True) for c in row if isinstance(c, str)}
     assert "off-scale" in texts
+
+
+def test_checked_once_per_submission_with_the_read_cache(ws: Workspace) -> None:
+    target = ws.targets_for(2022).unit_target("hutang", "bounty_funds")
+    field_form(ws, "湖塘镇.xlsx", "hutang", {"bounty_funds": round(target * 500, 2)})
+    first = ingest(ws, NOV)
+    again = ingest(ws, NOV)  # the read cache hands back the same submissions
+    for result in (first, again):
+        assert len(found(only(result, "湖塘镇.xlsx"), "off-scale")) == 1
+        assert only(result, "湖塘镇.xlsx").values["bounty_funds"].excluded
