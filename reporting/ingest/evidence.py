@@ -205,7 +205,7 @@ def _year_hint(meta_p: Period | None, sheets: list[Grid], layout: Layout | None,
 def _title_cells(sheets: list[Grid], layout: Layout | None) -> Iterator[tuple[Grid, int, int, str]]:
     """Text cells above the table (or in the first rows of the other sheets): title, 报送期 line."""
     for sheet in ([layout.sheet] if layout else []) + [s for s in sheets if layout is None or s is not layout.sheet]:
-        limit = (layout.header_row if layout and sheet is layout.sheet else 10) + 1
+        limit = layout.header_row if layout and sheet is layout.sheet else 10  # the header row is no title
         for r, row in enumerate(sheet.rows[:limit]):
             for c, v in enumerate(row):
                 if isinstance(v, str):

@@ -5,8 +5,10 @@ Real forms put a parent header over sub-headers (``本年实际`` over ``本月 
 first cell only, so a parent is carried right over the blank cells beside it
 while the row below has sub-headers there. The year-to-date column is the one
 whose combined label is both this year's and cumulative; a month's own figure,
-last year's, a plan or a rate never is. Two columns that qualify equally make
-an ``ambiguous-column`` error: no column is chosen.
+last year's, a plan or a rate never is. Of columns that qualify equally and each
+name one year (2022年1-11月累计 | 2021年1-11月累计), the latest year's is the form's
+(the period evidence then judges that year); any other tie makes an
+``ambiguous-column`` error: no column is chosen.
 """
 
 from __future__ import annotations
@@ -127,8 +129,31 @@ def choose(labels: list[str]) -> tuple[int | None, tuple[int, int] | None]:
     best = scored[0]
     rivals = [s for s in scored[1:] if s[:2] == best[:2]]
     if rivals:
-        return None, (best[2], rivals[0][2])
+        latest = _latest_year([best[2], *(s[2] for s in rivals)], labels)
+        if latest is None:
+            return None, (best[2], rivals[0][2])
+        return latest, None
     return best[2], None
+
+
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
+
+
+def _latest_year(columns: list[int], labels: list[str]) -> int | None:
+    """Of equal candidates that each name one year (2021年1-11月累计 | 2022年1-11月累计), the latest
+    year's: a form sets this year beside an earlier one, never beside a later one. Whether that
+    year is the period's is the period evidence's to judge (the value column's header). None when
+    any of them names no year or several, or two name the same year."""
+    years = []
+    for c in columns:
+        found = {int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", labels[c]))}
+        if len(found) != 1:
+            return None
+        years.append((found.pop(), c))
+    years.sort(reverse=True)
+    if years[0][0] == years[1][0]:
+        return None
+    return years[0][1]
 
 
 def header_at(rows: list[list[object]], r: int) -> Header | None:
