@@ -4,8 +4,9 @@ Real forms put a parent header over sub-headers (``本年实际`` over ``本月 
 ``实际`` over ``上年同期 | 本年累计``). A merged parent holds its text in its
 first cell only, so a parent is carried right over the blank cells beside it
 while the row below has sub-headers there. The year-to-date column is the one
-whose combined label is both this year's and cumulative; a month's own figure,
-last year's, a plan or a rate never is. Of columns that qualify equally and each
+whose combined label is both this year's and cumulative (a span from January,
+1-11月, is cumulative without saying 累计); a month's own figure, last year's, a
+plan, a rate or a figure derived from the year to date (累计同比, 累计增减) never is. Of columns that qualify equally and each
 name one year (2022年1-11月累计 | 2021年1-11月累计), the latest year's is the form's
 (the period evidence then judges that year); any other tie makes an
 ``ambiguous-column`` error: no column is chosen.
@@ -22,14 +23,21 @@ from reporting.core.textnorm import norm_label
 
 CODES = ("ambiguous-column", "month-or-ytd")
 
-_PRIOR = ("上月", "去年", "上年", "同期", "前年")
+_PRIOR = ("上月", "去年", "上年", "同期", "前年", "上期")
 _PLAN = ("目标", "计划", "任务", "序时", "完成率", "比例", "增幅", "增长", "占比", "预计", "差额", "排名", "进度")
+# figures derived from the year to date, never the figure itself: a change against another figure
+# (累计同比, 累计增减), a share or rate (累计%), a score, an average, a shortfall, a note
+_DERIVED = ("同比", "环比", "增减", "增速", "增量", "变动", "变化", "差值", "对比", "%", "百分比", "得分", "分值",
+            "均值", "平均", "人均", "户均", "缺口", "超额", "差距", "说明", "备注")
 _MONTHLY = ("本月", "当月", "月计", "单月")
 _THIS_YEAR = re.compile(r"本年|今年|全年|1\d{0,2}月|\d{1,2}月份?累计|年初至今|年度累计")
 _CUMULATIVE = ("累计",)
 STRONG, CUMULATIVE, WEAK = 0, 1, 2
 _MONTH = r"(?:[0-9]{1,2}|十[一二]?|[一二三四五六七八九])"
 _ONE_MONTH = re.compile(rf"(?<![0-9])(?:{_MONTH})\s*月(?!份?\s*(?:累计|底|末))")
+# a span from the year's start (1-11月, 一至十一月, 年初至今, 截至11月底): cumulative without saying 累计
+_FROM_START = re.compile(rf"(?<![0-9])(?:0?1|一)\s*月?份?\s*[-—–~～至到]\s*{_MONTH}\s*月|年初至|"
+                         rf"截[至止]\s*(?:{_MONTH})\s*月份?\s*(?:底|末)")
 _RANGE = re.compile(rf"{_MONTH}\s*[-—–~～至到]\s*{_MONTH}\s*月|年初|截[至止]")
 _MEASURE_HEADERS = ("计量单位", "单位", "计量")
 _UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|亿元|千元|元|万平方米|平方米|个|家|项|件|人|户)\s*[)）]")
@@ -85,12 +93,12 @@ def tier(label: str) -> int | None:
     key = norm_label(label)
     if not key or len(key) > 20:
         return None
-    if any(x in key for x in _PRIOR + _PLAN):
-        return None
-    cumulative = any(x in key for x in _CUMULATIVE)
-    if any(x in key for x in _MONTHLY) and not cumulative:
+    if any(x in key for x in _PRIOR + _PLAN + _DERIVED):
         return None
     shown = unicodedata.normalize("NFKC", label)
+    cumulative = any(x in key for x in _CUMULATIVE) or bool(_FROM_START.search(shown))
+    if any(x in key for x in _MONTHLY) and not cumulative:
+        return None
     if not cumulative and _ONE_MONTH.search(shown) and not _RANGE.search(shown):
         return None  # "11月完成": one month's figure (a January form says 1-1月 or 1月累计 as well)
     this_year = bool(_THIS_YEAR.search(key))
