@@ -711,6 +711,10 @@ def test_match_indicator_refuses_what_is_no_indicator(cat: Catalogue, label: obj
     ("武进区湖塘镇2022年11月", "hutang"), ("2022-11 高新区", "wjhtz"), ("武进国家高新区（更正）", "wjhtz"),
     ("武进国家高新技术产业开发区", "wjhtz"), ("牛塘镇11月", "niutang"), ("西太湖", "xitaihu"),
     ("西湖街道（重发）", "xihu"), ("湖塘镇人民政府（盖章）", "hutang"),
+    ("附件1：武进区科技指标月报表（湖塘镇）", "hutang"), ("附表2 湖塘镇11月台账", "hutang"),
+    ("湖塘镇2022年第三季度", "hutang"), ("湖塘镇11月报表（扫描件）", "hutang"), ("湖塘镇报表（初稿）", "hutang"),
+    ("附件 湖塘镇科技指标进展情况", "hutang"), ("附件1 湖塘镇、牛塘镇", None), ("武进高新区南区", None),
+    ("前黄镇寨桥片区", None),
     ("武进区", None), ("科技局汇总", None), ("湖塘镇、牛塘镇", None), ("", None), (None, None),
 ])
 def test_match_unit(cat: Catalogue, text: object, unit: str | None) -> None:

@@ -419,6 +419,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recognise.unit_cell_said": {"zh": "；填报单位：{text}", "en": "; reporting unit: {text}"},
     "recognise.unit_unknown": {"zh": "（文件名与“填报单位”均未写明已知单位{said}）",
                                "en": " (neither the file name nor the reporting-unit cell names a known unit{said})"},
+    "recognise.unit_name_more": {
+        "zh": "（文件名提到{unit}，但另有“{rest}”字样，可能是其他单位或片区，未按{unit}处理；“填报单位”未写明已知单位{said}）",
+        "en": " (the file name mentions {unit} but also “{rest}”, which may name another unit or a sub-area, so it"
+              " was not taken as {unit}; the reporting-unit cell names no known unit{said})"},
+    "recognise.unit_name_several": {
+        "zh": "（文件名同时提到{units}；“填报单位”未写明已知单位{said}）",
+        "en": " (the file name names {units} at once; the reporting-unit cell names no known unit{said})"},
     "recognise.taken_as": {"zh": "{said}；按 {value} 处理", "en": "{said}; taken as {value}"},
     "recognise.layout": {"zh": "{sheet} 表，{n} 项指标，数值列 {col}", "en": "sheet {sheet}, {n} indicators, values in column {col}"},
     "recognise.period_from": {"zh": "{period}（依据{source}）", "en": "{period} (from {source})"},

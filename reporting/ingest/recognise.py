@@ -38,6 +38,8 @@ _UNIT_NOISE = re.compile(
     r"党政办|办公室|统计站|财政所|盖章|公章|签章|签字|"
     r"[0-9〇零一二三四五六七八九十]+|年|月|份|底|度|日|号|"
     r"科技创新|科技|创新|重点|主要|指标|统计|报表|月报|季报|报送|上报|完成情况|情况|数据|汇总|填报|"
+    r"附件|附表|样表|模板|格式|扫描件|扫描|电子版|台账|进展|进度|报告|材料|反馈|回执|核对|审核|确认|初稿|草稿|稿|工作|"
+    r"第|期|季|上半|下半|半年|"
     r"累计|本年|全年|至|到|表|更正|更新|修改|修订|修正|更改|调整|重发|重报|补报|补发|再发|最终|最新|终版|定稿|正式|新|版|副本|复制|final|copy|v|"
     r"[a-z]+(?=$)")
 # what a row label may hold besides an indicator's name (text through norm_label): 其中, 累计, 本年, a
@@ -132,45 +134,55 @@ class Catalogue:
 
     def match_unit(self, text: object) -> str | None:
         """The unit whose name, alias or code is, or appears in, ``text``; None when none or two units do."""
+        codes, rest = self.units_named(text)
+        if len(codes) != 1:
+            return None  # none, or two different units named: do not guess
+        if not self.only_noise(rest):
+            # "武进高新区南区", "湖塘街道", "常州国家高新区", "前黄镇寨桥片区": a name inside a longer,
+            # different name is another place (a sub-area, another district's zone), not this unit
+            return None
+        return codes[0]
+
+    def units_named(self, text: object) -> tuple[list[str], str]:
+        """The units whose names appear in ``text`` (in order of first appearance) and what is left of it.
+
+        Every name found, longest first; a name inside a longer one found there ("高新区" in
+        "武进国家高新区") does not count on its own. Substrings are looked up rather than every name
+        searched for, so the cost does not grow with the number of units.
+        """
         key = norm_label(text)
         if not key:
-            return None
+            return [], ""
         index = self._unit_index()
         if key in index:
-            return index[key]
-        # every name found in the text, longest first; a name inside a longer one found there
-        # ("高新区" in "武进国家高新区") does not count on its own. Substrings are looked up
-        # rather than every name searched for, so the cost does not grow with the number of units.
+            return [index[key]], ""
         key = key[:120]
         spans: list[tuple[int, int]] = []
-        codes: set[str] = set()
+        found: list[tuple[int, str]] = []
         for size in range(min(len(key), self._longest_unit_key), 1, -1):
             for start in range(len(key) - size + 1):
                 code = index.get(key[start:start + size])
                 if code is None or any(a <= start and start + size <= b for a, b in spans):
                     continue
                 spans.append((start, start + size))
-                codes.add(code)
-        if len(codes) != 1:
-            return None  # two different units named: do not guess
+                found.append((start, code))
+        codes = list(dict.fromkeys(code for _, code in sorted(found)))
         rest = "".join(ch for i, ch in enumerate(key) if not any(a <= i < b for a, b in spans))
-        if not self.only_noise(rest):
-            # "武进高新区南区", "湖塘街道", "常州国家高新区", "前黄镇寨桥片区": a name inside a longer,
-            # different name is another place (a sub-area, another district's zone), not this unit
-            return None
-        return codes.pop()
+        return codes, rest
 
     def only_noise(self, rest: str) -> bool:
         """True when what a text holds besides a unit's name says nothing about which unit it is:
         the workspace's district and city, a province, the unit's offices (人民政府, 管委会, 科技局), a seal,
-        the period, and the words of a report's or a file's name (报表, 更正, 最终版)."""
-        if not rest:
-            return True
+        the period, and the words of a report's or a file's name (附件1, 报表, 更正, 最终版, 扫描件)."""
+        return not self.beyond_noise(rest)
+
+    def beyond_noise(self, rest: str) -> str:
+        """What is left of ``rest`` once the words ``only_noise`` allows are taken out."""
         for pattern in (self._district_noise(), _UNIT_NOISE):
-            rest = pattern.sub("", rest)
             if not rest:
-                return True
-        return False
+                break
+            rest = pattern.sub("", rest)
+        return rest
 
     def _district_noise(self) -> re.Pattern[str]:
         if self._noise is None:
@@ -178,6 +190,23 @@ class Catalogue:
             names = {district, district.removesuffix("区"), city, city.removesuffix("市")} - {""}
             self._noise = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
         return self._noise
+
+
+def _unit_unknown(cat: Catalogue, stem: str, cell_text: str | None, lang: str) -> str:
+    """Why no unit was found: what the 填报单位 cell said, and the units the file name does name
+    with the words that kept them from counting (湖塘镇_横表: 横表 may name a sub-area), or the two
+    units it names at once."""
+    from reporting.core.messages import t
+
+    said = t("recognise.unit_cell_said", lang, text=cell_text) if cell_text else ""
+    codes, rest = cat.units_named(stem)
+    names = cat.unit_names if lang == "zh" else cat.unit_names_en
+    quoted = "、".join(f"“{names[c]}”" for c in codes) if lang == "zh" else ", ".join(names[c] for c in codes)
+    if len(codes) > 1:
+        return t("recognise.unit_name_several", lang, units=quoted, said=said)
+    if codes:
+        return t("recognise.unit_name_more", lang, unit=quoted, rest=cat.beyond_noise(rest), said=said)
+    return t("recognise.unit_unknown", lang, said=said)
 
 
 @dataclass
@@ -260,10 +289,8 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
     unit = candidates[0][1] if candidates else None
     at_cell = {"sheet": unit_cell.sheet, "cell": unit_cell.cell} if unit_cell else {}
     if unit is None:
-        said = t("recognise.unit_cell_said", "zh", text=unit_cell.text) if unit_cell else ""
-        said_en = t("recognise.unit_cell_said", "en", text=unit_cell.text) if unit_cell else ""
-        issues.append(issue("unknown-unit", file=display, **at_cell, detail=t("recognise.unit_unknown", "zh", said=said),
-                            detail_en=t("recognise.unit_unknown", "en", said=said_en)))
+        details = {lang: _unit_unknown(cat, stem, unit_cell.text if unit_cell else None, lang) for lang in ("zh", "en")}
+        issues.append(issue("unknown-unit", file=display, **at_cell, detail=details["zh"], detail_en=details["en"]))
     else:
         source = candidates[0][0]
         if source != "meta":
