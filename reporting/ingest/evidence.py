@@ -111,7 +111,7 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
         sp = sheet_period(layout.sheet.name, hint)
         if sp:
             out.append(Evidence("sheet", sp, layout.sheet.name))
-        elif year := _year_alone(layout.sheet.name):
+        elif year := year_alone(layout.sheet.name):
             # a sheet named "2021年" holding the table: as much last year's as a title saying so
             out.append(Evidence.of_year("sheet", year, layout.sheet.name))
     if layout is not None and not layout.exact:
@@ -139,7 +139,7 @@ def period_evidence(sheets: list[Grid], meta: dict[str, Any] | None, layout: Lay
     return out
 
 
-def _year_alone(text: str) -> int | None:
+def year_alone(text: str) -> int | None:
     """The year in ``text`` when no month follows it ("2021年度", "2021年累计"; not "2021年12月5日")."""
     m = _YEAR_ALONE.search(unicodedata.normalize("NFKC", text))
     return int(m.group(1)) if m else None
@@ -158,7 +158,7 @@ def _title_year(layout: Layout) -> list[Evidence]:
         for c, v in enumerate(row):
             if not isinstance(v, str):
                 continue
-            year = _year_alone(_LONG_SPACES.split(unicodedata.normalize("NFKC", _before_date_label(v)).strip())[0])
+            year = year_alone(_LONG_SPACES.split(unicodedata.normalize("NFKC", _before_date_label(v)).strip())[0])
             if year:
                 return [Evidence.of_year("title", year, sheet.name, a1(r, c))]
     return []
@@ -174,7 +174,7 @@ def _header_year(layout: Layout) -> list[Evidence]:
     texts += [v for hr in range(layout.header_row, (layout.header_last or layout.header_row) + 1)
               if isinstance(v := layout.sheet.cell(hr, layout.value_col), str)]
     for text in texts:
-        year = _year_alone(text)
+        year = year_alone(text)
         if year:
             return [Evidence.of_year("header", year, layout.sheet.name, a1(layout.header_row, layout.value_col))]
     return []

@@ -25,3 +25,4 @@ class Layout:
     measure_col: int | None = None  # a 计量单位 column
     header_measure: str | None = None  # a unit written in the value column's header ("本年累计（万元）")
     header_last: int | None = None  # the last header row (two-row headers)
+    second_table: int | None = None  # the row where another table's header starts below this one

@@ -20,7 +20,7 @@ from reporting.core import formlayout as fl
 from reporting.core.models import Indicator, Issue, Unit, issue
 from reporting.core.periods import Period
 from reporting.core.textnorm import norm_label
-from reporting.ingest.evidence import Found, period_evidence, year_in_cells
+from reporting.ingest.evidence import Found, period_evidence, year_alone, year_in_cells
 from reporting.ingest.layout import Layout
 from reporting.ingest.periodtext import sheet_period, year_in_text
 
@@ -363,12 +363,42 @@ def recognise(sheets: list[Grid], display: str, cat: Catalogue, *, assume: Perio
         if sp is not None:
             issues.append(issue("sheet-chosen", file=display, sheet=layout.sheet.name, unit=unit or "",
                                 period=str(sp)))
-    if layout is None and not any(i.code in ("ambiguous-column", "month-or-ytd", "ambiguous-sheet", "no-matching-rows")
-                                  for i in issues):
+    if layout is not None and layout.second_table is not None:
+        layout = _second_table(layout, period, display, unit or "", issues)
+    if layout is None and not any(i.code in ("ambiguous-column", "month-or-ytd", "ambiguous-sheet", "no-matching-rows",
+                                             "ambiguous-table") for i in issues):
         issues.append(issue("no-data-table", file=display, unit=unit or ""))
     claims = tuple(sorted({str(e.value) for e in stated})) if len({e.value for e in stated}) > 1 else ()
     folder_only = bool(claims) and len({e.value for e in stated if e.source != "folder"}) == 1
     return Recognition(unit, period, layout, issues, conflict, claims, folder_only)
+
+
+def _second_table(layout: Layout, period: Period | None, display: str, unit: str, issues: list[Issue]) -> Layout | None:
+    """Another table below this one (its header again): read this one only when the other is dated
+    another period (2021年 under this year's); else which holds the figures cannot be told."""
+    from reporting.ingest.periodtext import period_from_text
+
+    second = layout.second_table
+    assert second is not None
+    last_row = max(layout.rows.values(), default=layout.header_row)
+    texts = [v for row in layout.sheet.rows[last_row + 1:second + 2] for v in row if isinstance(v, str)]
+    other: tuple[str, str] | None = None  # (zh, en)
+    for text in texts:
+        p = period_from_text(text, period.year if period else None)
+        if p is not None and period is not None and p != period:
+            other = (p.label_zh(), p.label_en())
+            break
+        y = year_alone(text)
+        if p is None and y is not None and period is not None and y != period.year:
+            other = (f"{y}年", str(y))
+            break
+    where = {"file": display, "sheet": layout.sheet.name, "cell": _a1(second, layout.label_col), "unit": unit}
+    if other is None:
+        issues.append(issue("ambiguous-table", **where, row=second + 1, header=_a1(layout.header_row, layout.value_col)))
+        return None
+    issues.append(issue("second-table", **where, row=second + 1, other=other[0], other_en=other[1],
+                        header=_a1(layout.header_row, layout.value_col)))
+    return layout
 
 
 def _quoted(source: str) -> str:
@@ -416,7 +446,8 @@ def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
     """Find the table by its header: an indicator-name column and a year-to-date column.
 
     A workbook with one full table per sheet is read at the sheet of ``want`` (or, without one,
-    the latest month named); several full tables that no sheet name tells apart give an
+    the latest month named), one with a sheet per year (2021年 | 2022年) at the period's year (else
+    the latest); several full tables that no sheet name tells apart give an
     ``ambiguous-sheet`` problem and no layout. Problems found on the way are appended to ``problems``.
     """
     problems = [] if problems is None else problems
@@ -447,6 +478,13 @@ def find_layout(sheets: list[Grid], cat: Catalogue, want: Period | None = None,
             chosen = [lay for lay in full if by_period[lay.sheet.name] == latest]
             if len(chosen) == 1:
                 return chosen[0]
+    by_year = {lay.sheet.name: year_alone(lay.sheet.name) for lay in full}
+    years = [y for y in by_year.values() if y is not None]
+    if len(years) == len(full) and len(set(years)) == len(years):
+        # a sheet per year (2021年 | 2022年): the period's year, else the latest, so the file is listed
+        # under its own period; the chosen sheet's title and name are then weighed as evidence
+        target_year = want.year if want is not None and want.year in years else max(years)
+        return next(lay for lay in full if by_year[lay.sheet.name] == target_year)
     problems.append(TableProblem("ambiguous-sheet", "", "", {"sheets": _sep().join(lay.sheet.name for lay in full)}))
     return None
 
@@ -528,8 +566,14 @@ def _match_rows(layout: Layout, cat: Catalogue, start: int) -> None:
     dup: list[tuple[str, int]] = []
     unknown: list[tuple[int, str]] = []
     blank_run = 0
+    name_headers = {norm_label(h) for h in fl.NAME_HEADERS}
     for rr in range(start, len(sheet.rows)):
         label = sheet.cell(rr, layout.label_col)
+        if rr > start and isinstance(label, str) and norm_label(label) in name_headers:
+            # the header again: another table (last year's, another unit's) starts here; its rows are no
+            # second opinion on this table's, and the title above this table is what dated it
+            layout.second_table = rr
+            break
         if label is None or str(label).strip() == "":
             blank_run += 1
             if blank_run > 5 and best:
