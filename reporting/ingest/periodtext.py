@@ -1,6 +1,7 @@
 """Periods as units write them, in titles, file, sheet and folder names.
 
-Pure text functions (no workbook): ``2022年11月``, ``2022年1-11月``, ``202211``,
+Pure text functions (no workbook): ``2022年11月``, ``2022年1-11月``, ``202211``, in words
+(``二〇二二年十一月``, ``前11个月``, ``上半年``),
 ``2023年一季度``, ``23年3月``, and in names ``（26.3）``. Text is NFKC-normalised
 first, so full-width digits and dashes count as their ASCII forms.
 """
@@ -34,6 +35,40 @@ _SHORT_YEAR_MONTH = re.compile(r"(?<![\d.])(2\d)\s*年\s*(1[0-2]|0?[1-9])\s*月"
 # quarters: "2023年一季度", "2023年第1季度" = the quarter's last month
 _QUARTER = re.compile(r"(20\d{2})\s*年?\s*第?\s*([一二三四1-4])\s*季度")
 _DAY_AFTER_NUMBER = re.compile(r"[-./](\d{1,2})(?!\d)")
+# written in words: "二〇二二年十一月" (a month in words counts after 年 or a dash, or as 十一月份: "一月一报"
+# is no period); failing every other form, "前11个月" (= 1-11月), "前三季度" (= 1-9月), "上半年" (= 1-6月)
+_CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
+              "八": "8", "九": "9"}
+_CN_MONTHS = {"十": 10, "十一": 11, "十二": 12, **{w: int(d) for w, d in _CN_DIGITS.items() if d != "0"}}
+_CN_YEAR = re.compile(r"(?<![一二三四五六七八九十〇零])([〇零一二三四五六七八九]{4})\s*年")
+_CN_MONTH = re.compile(r"(?:(?<=年)|(?<=度)|(?<=[-—–－~～至到]))\s*(十[一二]?|[一二三四五六七八九])\s*(?=月)|"
+                       r"(?<![一二三四五六七八九十〇零第])(十[一二]?|[一二三四五六七八九])\s*(?=月份)")
+_CN_DAY = re.compile(r"(?<=月)\s*(三十一?|三十|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?=[日号])")
+_FIRST_MONTHS = re.compile(r"前\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*个\s*月")
+_FIRST_QUARTERS = re.compile(r"前\s*([一二三123])\s*(?:个\s*)?季度")
+_HALF = re.compile(r"上半年")
+
+
+def _numerals(s: str) -> str:
+    """Years, months and days written in words, as digits: 二〇二二年十一月 -> 2022年11月."""
+    s = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", s)
+    s = _CN_MONTH.sub(lambda m: str(_CN_MONTHS[m.group(1) or m.group(2)]), s)
+    return _CN_DAY.sub(lambda m: str(_cn_day(m.group(1))), s)  # so that a date in words stays a date
+
+
+def _cn_day(words: str) -> int:
+    """一 .. 三十一 as a number."""
+    tens, _, ones = words.rpartition("十")
+    if "十" not in words:
+        return int(_CN_DIGITS[words])
+    return (int(_CN_DIGITS[tens]) if tens else 1) * 10 + (int(_CN_DIGITS[ones]) if ones else 0)
+
+
+def _spans(s: str) -> str:
+    """Spans from January in words, as a range: 前11个月 -> 1-11月, 前三季度 -> 1-9月, 上半年 -> 1-6月."""
+    s = _FIRST_MONTHS.sub(lambda m: f"1-{m.group(1) if m.group(1).isdigit() else _CN_MONTHS[m.group(1)]}月", s)
+    s = _FIRST_QUARTERS.sub(lambda m: f"1-{3 * (int(m.group(1)) if m.group(1).isdigit() else '一二三'.find(m.group(1)) + 1)}月", s)
+    return _HALF.sub("1-6月", s)
 
 
 def year_in_text(text: str, *, bare: bool = False) -> int | None:
@@ -51,7 +86,14 @@ def period_from_text(text: str, year_hint: int | None = None, *, allow_bare_mont
     "2022-12-05") is the day a form was filled in, not a period, unless it is the
     last day of its month ("截至2022年11月30日").
     """
-    s = unicodedata.normalize("NFKC", str(text))
+    s = _numerals(unicodedata.normalize("NFKC", str(text)))
+    found = _period_in(s, year_hint, allow_bare_month, two_digit_year)
+    if found is None and (spans := _spans(s)) != s:  # only when nothing else dates the text
+        found = _period_in(spans, year_hint, allow_bare_month, two_digit_year)
+    return found
+
+
+def _period_in(s: str, year_hint: int | None, allow_bare_month: bool, two_digit_year: bool) -> Period | None:
     for m in _YEAR_MONTH.finditer(s):
         p = _period(int(m.group(1)), int(m.group(2)), s, m.end(), _DAY_AFTER_MONTH)
         if p:
