@@ -701,6 +701,14 @@ def test_a_label_that_names_another_figure_is_no_match(cat: Catalogue, data: st.
     assert cat.match_indicator_how(text) != (ind.code, False), text
 
 
+@pytest.mark.parametrize(("label", "code"), [("高新技术企业申报数量", "hte_applications"),
+                                           ("高新技术企业认定数量（家）", "hte_recognised"), ("瞪羚企业数量", "gazelle"),
+                                           ("国家级人才项目数量", "talent_projects")])
+def test_a_name_ending_in_a_shorter_names_count_word_is_that_indicator(cat: Catalogue, label: str, code: str) -> None:
+    """高新技术企业申报数量: the name 高新技术企业申报数 leaves 量, its alias 高新技术企业申报 leaves 数量 (noise)."""
+    assert cat.match_indicator_how(label) == (code, False)
+
+
 @pytest.mark.parametrize("label", ["合计", "总计", "高新技术企业", "申报数", "研发投入占比", "", None, 12, "填报人：李娜"])
 def test_match_indicator_refuses_what_is_no_indicator(cat: Catalogue, label: object) -> None:
     assert cat.match_indicator(label) is None

@@ -102,12 +102,17 @@ class Catalogue:
         if best is None:
             return None, False
         # only words that leave the meaning as it is: "拟申报高新技术企业数", "新增孵化面积目标",
-        # "国家级人才项目（上年）", "揭榜挂帅项目个数" and "新增孵化面积（平方米）" are other figures
-        rest = _LABEL_NOISE.sub("", key.replace(best[0], "", 1))
-        measure = self._measures[best[1]]
-        if rest and rest != measure and not ("元" in measure and _MONEY_WORDS.fullmatch(rest)):
-            return None, False
-        return best[1], False
+        # "国家级人才项目（上年）", "揭榜挂帅项目个数" and "新增孵化面积（平方米）" are other figures.
+        # The longest name found first, then the same indicator's shorter ones ("高新技术企业申报数量":
+        # 申报数 leaves 量, 申报 leaves 数量); another indicator's name never.
+        code = best[1]
+        measure = self._measures[code]
+        for k in sorted((k for k, c in self.ind_keys.items() if c == code and len(k) >= 4 and k in key),
+                        key=len, reverse=True):
+            rest = _LABEL_NOISE.sub("", key.replace(k, "", 1))
+            if not rest or rest == measure or ("元" in measure and _MONEY_WORDS.fullmatch(rest)):
+                return code, False
+        return None, False
 
     @functools.cached_property
     def _measures(self) -> dict[str, str]:
