@@ -145,3 +145,22 @@ def test_check_lists_both_in_english_too(ws: Workspace) -> None:
     lijia = files["礼嘉镇.xlsx"]
     assert lijia["status"] == "used" and lijia["period"] == "2022-11"
     assert not {i["code"] for i in lijia["issues"]} & {"ambiguous-sheet", "period-conflict"}
+
+
+def test_the_header_repeated_over_the_next_rows_is_one_table(ws: Workspace) -> None:
+    """A long form copied from a document repeats its header at the top of each printed page: the
+    rows under it are the table's next indicators, not a second table."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    now = figures(ws, 40)
+    sh.append(["湖塘镇2022年1-11月科技指标完成情况"])
+    sh.append(["填报单位：湖塘镇"])
+    half = len(ws.indicators) // 2
+    for part in (ws.indicators[:half], ws.indicators[half:]):
+        sh.append(["指标名称", "本年累计"])
+        for ind in part:
+            sh.append([ind.name, now[ind.code]])
+    save(ws, wb, "湖塘镇.xlsx")
+    sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
+    assert sub.status == "used" and values(sub) == now
+    assert not {i.code for i in sub.issues} & {"second-table", "ambiguous-table", "unknown-row", "missing-indicator"}

@@ -575,10 +575,12 @@ def _match_rows(layout: Layout, cat: Catalogue, start: int) -> None:
     for rr in range(start, len(sheet.rows)):
         label = sheet.cell(rr, layout.label_col)
         if rr > start and isinstance(label, str) and norm_label(label) in name_headers:
-            # the header again: another table (last year's, another unit's) starts here; its rows are no
-            # second opinion on this table's, and the title above this table is what dated it
-            layout.second_table = rr
-            break
+            if _names_again(sheet, layout.label_col, rr + 1, cat, set(best)):
+                # the header again over indicators already read: another table (last year's, a copy)
+                # starts here; its rows are no second opinion on this table's
+                layout.second_table = rr
+                break
+            continue  # the header repeated over the table's next rows (a second printed page)
         if label is None or str(label).strip() == "":
             blank_run += 1
             if blank_run > 5 and best:
@@ -608,6 +610,22 @@ def _match_rows(layout: Layout, cat: Catalogue, start: int) -> None:
     layout.rows = {code: rr for code, (_, rr) in best.items()}
     layout.unknown_rows = unknown
     layout.duplicate_rows = dup
+
+
+def _names_again(sheet: Grid, label_col: int, start: int, cat: Catalogue, seen: set[str]) -> bool:
+    """Whether the rows from ``start`` (up to the next run of blank rows) name an indicator in ``seen``."""
+    blank_run = 0
+    for rr in range(start, min(len(sheet.rows), start + 200)):
+        label = sheet.cell(rr, label_col)
+        if label is None or str(label).strip() == "":
+            blank_run += 1
+            if blank_run > 5:
+                return False
+            continue
+        blank_run = 0
+        if cat.match_indicator(label) in seen:
+            return True
+    return False
 
 
 _SUB_PREFIX = re.compile(r"^\s*[(（]?\s*(?:其中|含|包括)\s*[)）]?\s*[:：,，、]?\s*")
