@@ -13,14 +13,10 @@ Workbooks are built here and read through ``ingest``; the rule itself has a prop
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import found, only
+from support import column_form, figures, found, only, values
 
 from reporting.core.periods import Period
 from reporting.ingest.headers import CUMULATIVE, STRONG, choose, tier
@@ -28,32 +24,6 @@ from reporting.ingest.pipeline import ingest
 from reporting.workspace.config import Workspace
 
 NOV = Period(2022, 11)
-
-
-def figures(ws: Workspace, plus: float = 0) -> dict[str, float]:
-    out = {ind.code: 30 + n + plus for n, ind in enumerate(ws.indicators)}
-    out["hte_recognised"] = 12 + plus / 10  # never above the applications (a catalogue le rule)
-    return out
-
-
-def book(ws: Workspace, name: str, heads: list[str], columns: list[dict[str, float]], title: str,
-         folder: str = "") -> Path:
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.title = "Sheet1"
-    sh.append([title])
-    sh.append(["填报单位：湖塘镇"])
-    sh.append(["指标名称", *heads])
-    for ind in ws.indicators:
-        sh.append([ind.name, *(col[ind.code] for col in columns)])
-    path = ws.inbox / folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
-
-
-def values(sub: Any) -> dict[str, float | None]:
-    return {k: cv.value for k, cv in sub.values.items()}
 
 
 def changes(ws: Workspace) -> dict[str, float]:
@@ -71,7 +41,7 @@ def test_a_change_column_is_never_the_year_to_date(ws: Workspace, heads: list[st
     now = figures(ws)
     cols = [changes(ws), changes(ws)]
     cols[at] = now
-    book(ws, "湖塘镇_2022年11月.xlsx", heads, cols, title="湖塘镇2022年1-11月科技指标完成情况")
+    column_form(ws, "湖塘镇_2022年11月.xlsx", heads, cols, title="湖塘镇2022年1-11月科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert not found(sub, "ambiguous-column") and sub.status != "rejected"
     assert values(sub) == now
@@ -82,7 +52,7 @@ def test_a_change_column_is_never_the_year_to_date(ws: Workspace, heads: list[st
                                   "一至十一月"])
 def test_a_span_from_the_years_start_is_the_year_to_date(ws: Workspace, head: str) -> None:
     now = figures(ws)
-    book(ws, "湖塘镇_2022年11月.xlsx", ["11月", head], [changes(ws), now], title="湖塘镇科技指标完成情况")
+    column_form(ws, "湖塘镇_2022年11月.xlsx", ["11月", head], [changes(ws), now], title="湖塘镇科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert sub.status != "rejected" and sub.period == "2022-11"
     assert values(sub) == now
@@ -90,7 +60,7 @@ def test_a_span_from_the_years_start_is_the_year_to_date(ws: Workspace, head: st
 
 def test_last_months_span_on_this_months_form_is_a_period_conflict(ws: Workspace) -> None:
     """A December title over a 1-11月 column: last month's figures under this month's name."""
-    book(ws, "湖塘镇.xlsx", ["1-11月"], [figures(ws)], title="湖塘镇2022年12月科技指标完成情况")
+    column_form(ws, "湖塘镇.xlsx", ["1-11月"], [figures(ws)], title="湖塘镇2022年12月科技指标完成情况")
     sub = only(ingest(ws, Period(2022, 12)), "湖塘镇.xlsx")
     assert found(sub, "period-conflict") and sub.status == "rejected"
     assert all(cv.value is None for cv in sub.values.values())
@@ -98,14 +68,14 @@ def test_last_months_span_on_this_months_form_is_a_period_conflict(ws: Workspace
 
 def test_this_years_span_beside_last_years_is_read(ws: Workspace) -> None:
     now = figures(ws)
-    book(ws, "湖塘镇.xlsx", ["2021年1-11月", "2022年1-11月"], [figures(ws, -20), now], title="湖塘镇科技指标")
+    column_form(ws, "湖塘镇.xlsx", ["2021年1-11月", "2022年1-11月"], [figures(ws, -20), now], title="湖塘镇科技指标")
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.period == "2022-11" and values(sub) == now
 
 
 def test_a_span_not_from_the_years_start_is_not_read(ws: Workspace) -> None:
     """2-11月 leaves January out: no year to date, so nothing is read."""
-    book(ws, "湖塘镇_2022年11月.xlsx", ["2-11月"], [figures(ws)], title="湖塘镇科技指标")
+    column_form(ws, "湖塘镇_2022年11月.xlsx", ["2-11月"], [figures(ws)], title="湖塘镇科技指标")
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert all(cv.value is None for cv in sub.values.values())
 

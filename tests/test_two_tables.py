@@ -18,7 +18,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import found, one, only
+from support import found, one, only, values
 
 from reporting.cli import cli
 from reporting.core.periods import Period
@@ -41,10 +41,6 @@ def table(sh: Any, ws: Workspace, title: str | None, values: dict[str, float], u
     sh.append(["指标名称", "本年累计"])
     for ind in ws.indicators:
         sh.append([ind.name, values[ind.code]])
-
-
-def values(sub: Any) -> dict[str, float | None]:
-    return {k: cv.value for k, cv in sub.values.items()}
 
 
 def save(ws: Workspace, wb: openpyxl.Workbook, name: str) -> Path:

@@ -9,12 +9,8 @@ judged like any value column's header. Workbooks are built here and read through
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import openpyxl
 import pytest
-from support import found, one, only
+from support import column_form, figures, found, one, only, values
 
 from reporting.core.periods import Period
 from reporting.ingest.pipeline import ingest
@@ -23,38 +19,13 @@ from reporting.workspace.config import Workspace
 NOV = Period(2022, 11)
 
 
-def figures(ws: Workspace, plus: float = 0) -> dict[str, float]:
-    out = {ind.code: 30 + n + plus for n, ind in enumerate(ws.indicators)}
-    out["hte_recognised"] = 12 + plus / 10  # never above the applications (a catalogue le rule)
-    return out
-
-
-def book(ws: Workspace, name: str, heads: list[str], columns: list[dict[str, float]], title: str) -> Path:
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.title = "Sheet1"
-    sh.append([title])
-    sh.append(["填报单位：湖塘镇"])
-    sh.append(["指标名称", *heads])
-    for ind in ws.indicators:
-        sh.append([ind.name, *(col[ind.code] for col in columns)])
-    path = ws.inbox / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
-
-
-def values(sub: Any) -> dict[str, float | None]:
-    return {k: cv.value for k, cv in sub.values.items()}
-
-
 @pytest.mark.parametrize("this_first", [True, False])
 @pytest.mark.parametrize(("this", "last"), [("2022年1-11月累计", "2021年1-11月累计"), ("2022年累计", "2021年累计"),
                                             ("2022年 本年累计", "2021年 本年累计")])
 def test_this_years_column_beside_last_years_is_read(ws: Workspace, this_first: bool, this: str, last: str) -> None:
     now, before = figures(ws), figures(ws, plus=-20)
     heads, cols = ([this, last], [now, before]) if this_first else ([last, this], [before, now])
-    book(ws, "湖塘镇.xlsx", heads, cols, title="湖塘镇科技指标完成情况")
+    column_form(ws, "湖塘镇.xlsx", heads, cols, title="湖塘镇科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.period == "2022-11" and sub.status != "rejected"
     assert not found(sub, "ambiguous-column") and not found(sub, "period-conflict")
@@ -63,7 +34,7 @@ def test_this_years_column_beside_last_years_is_read(ws: Workspace, this_first: 
 
 def test_an_old_form_with_two_year_columns_is_a_period_conflict(ws: Workspace) -> None:
     """Last year's form (2020 | 2021) sent again under this month's name: its latest column is 2021's."""
-    book(ws, "湖塘镇_2022年11月.xlsx", ["2021年1-11月累计", "2020年1-11月累计"], [figures(ws), figures(ws, -5)],
+    column_form(ws, "湖塘镇_2022年11月.xlsx", ["2021年1-11月累计", "2020年1-11月累计"], [figures(ws), figures(ws, -5)],
          title="湖塘镇科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert found(sub, "period-conflict") and sub.status == "rejected"
@@ -72,7 +43,7 @@ def test_an_old_form_with_two_year_columns_is_a_period_conflict(ws: Workspace) -
 
 @pytest.mark.parametrize("heads", [["2022年1-11月累计", "2022年1-11月累计"], ["2022年1-11月累计", "本年累计"]])
 def test_columns_a_year_cannot_tell_apart_stay_ambiguous(ws: Workspace, heads: list[str]) -> None:
-    book(ws, "湖塘镇_2022年11月.xlsx", heads, [figures(ws), figures(ws, 5)], title="湖塘镇科技指标完成情况")
+    column_form(ws, "湖塘镇_2022年11月.xlsx", heads, [figures(ws), figures(ws, 5)], title="湖塘镇科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇_2022年11月.xlsx")
     assert one(sub, "ambiguous-column").cell == "B3"
     assert all(cv.value is None for cv in sub.values.values())
@@ -82,7 +53,7 @@ def test_this_year_by_word_beside_a_year_by_number_stays_ambiguous(ws: Workspace
     """本年累计 beside 2021年1-11月累计: which year 本年 is, only the period could say, and a stale
     2021 form would have the two the same year; so nothing is read, and the comparison column's
     header is not taken for the form's title (the period is the title's)."""
-    book(ws, "湖塘镇.xlsx", ["本年累计", "2021年1-11月累计"], [figures(ws), figures(ws, -20)],
+    column_form(ws, "湖塘镇.xlsx", ["本年累计", "2021年1-11月累计"], [figures(ws), figures(ws, -20)],
          title="湖塘镇2022年1-11月科技指标完成情况")
     sub = only(ingest(ws, NOV), "湖塘镇.xlsx")
     assert sub.period == "2022-11" and not found(sub, "period-conflict")

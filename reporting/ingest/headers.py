@@ -6,10 +6,11 @@ first cell only, so a parent is carried right over the blank cells beside it
 while the row below has sub-headers there. The year-to-date column is the one
 whose combined label is both this year's and cumulative (a span from January,
 1-11月, is cumulative without saying 累计); a month's own figure, last year's, a
-plan, a rate or a figure derived from the year to date (累计同比, 累计增减) never is. Of columns that qualify equally and each
-name one year (2022年1-11月累计 | 2021年1-11月累计), the latest year's is the form's
-(the period evidence then judges that year); any other tie makes an
-``ambiguous-column`` error: no column is chosen.
+plan, a rate or a figure derived from the year to date (累计同比, 累计增减) never
+is. Of columns that qualify equally and each name one year (2022年1-11月累计 |
+2021年1-11月累计), the latest year's is the form's (the period evidence then
+judges that year); any other tie makes an ``ambiguous-column`` error: no column
+is chosen.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ _UNIT_NOISE = re.compile(
 # footnote mark or a period; a measure word (家, 个, 万元) only when it is the indicator's own unit
 _LABEL_NOISE = re.compile(r"其中|累计|本年|今年|当年|年度|实际|完成|合计数|总数|数量|数|的|"
                           r"[0-9①-⑳]+|年|月|份|注|[*※△▲]")
+_NAME_KEYS = frozenset(norm_label(h) for h in fl.NAME_HEADERS)  # 指标名称, 指标, 项目 … as label keys
 _MONEY_WORDS = re.compile(r"(?:资金|金额|经费|总额|投入)+")
 _SKIP_ROW_LABELS = ("填报人", "联系电话", "填报日期", "说明", "注", "审核人", "负责人", "合计", "总计", "备注")
 
@@ -529,7 +530,7 @@ def _layout_in_sheet(sheet: Grid, cat: Catalogue, problems: list[TableProblem]) 
             for c, v in enumerate(below):
                 if isinstance(v, str) and cat.match_indicator(v):
                     counts[c] = counts.get(c, 0) + 1
-        named = any(norm_label(v) in [norm_label(h) for h in fl.NAME_HEADERS] for v in head.labels)
+        named = any(norm_label(v) in _NAME_KEYS for v in head.labels)
         if head.ambiguous is not None:
             if counts or named:
                 c1, c2 = head.ambiguous
@@ -571,10 +572,9 @@ def _match_rows(layout: Layout, cat: Catalogue, start: int) -> None:
     dup: list[tuple[str, int]] = []
     unknown: list[tuple[int, str]] = []
     blank_run = 0
-    name_headers = {norm_label(h) for h in fl.NAME_HEADERS}
     for rr in range(start, len(sheet.rows)):
         label = sheet.cell(rr, layout.label_col)
-        if rr > start and isinstance(label, str) and norm_label(label) in name_headers:
+        if rr > start and isinstance(label, str) and norm_label(label) in _NAME_KEYS:
             if _names_again(sheet, layout.label_col, rr + 1, cat, set(best)):
                 # the header again over indicators already read: another table (last year's, a copy)
                 # starts here; its rows are no second opinion on this table's
